@@ -1,0 +1,3 @@
+module github.com/soupkit/mediasoup-client-go
+
+go 1.22

@@ -1,0 +1,85 @@
+package params
+
+// Clone returns a deep copy.
+func (c RTPCapabilities) Clone() RTPCapabilities {
+	out := RTPCapabilities{}
+	if c.Codecs != nil {
+		out.Codecs = make([]RTPCodecCapability, len(c.Codecs))
+		for i, codec := range c.Codecs {
+			out.Codecs[i] = codec.Clone()
+		}
+	}
+	if c.HeaderExtensions != nil {
+		out.HeaderExtensions = append([]RTPHeaderExtension(nil), c.HeaderExtensions...)
+	}
+	return out
+}
+
+// Clone returns a deep copy.
+func (c RTPCodecCapability) Clone() RTPCodecCapability {
+	out := c
+	out.PreferredPayloadType = clonePtr(c.PreferredPayloadType)
+	out.Channels = clonePtr(c.Channels)
+	out.Parameters = c.Parameters.Clone()
+	if c.RTCPFeedback != nil {
+		out.RTCPFeedback = append([]RTCPFeedback(nil), c.RTCPFeedback...)
+	}
+	return out
+}
+
+// Clone returns a deep copy.
+func (c RTPCodecParameters) Clone() RTPCodecParameters {
+	out := c
+	out.Channels = clonePtr(c.Channels)
+	out.Parameters = c.Parameters.Clone()
+	if c.RTCPFeedback != nil {
+		out.RTCPFeedback = append([]RTCPFeedback(nil), c.RTCPFeedback...)
+	}
+	return out
+}
+
+// Clone returns a deep copy.
+func (e RTPEncodingParameters) Clone() RTPEncodingParameters {
+	out := e
+	out.CodecPayloadType = clonePtr(e.CodecPayloadType)
+	out.RTX = clonePtr(e.RTX)
+	out.Active = clonePtr(e.Active)
+	return out
+}
+
+// Clone returns a deep copy.
+func (p RTPParameters) Clone() RTPParameters {
+	out := RTPParameters{MID: p.MID}
+	if p.Codecs != nil {
+		out.Codecs = make([]RTPCodecParameters, len(p.Codecs))
+		for i, c := range p.Codecs {
+			out.Codecs[i] = c.Clone()
+		}
+	}
+	if p.HeaderExtensions != nil {
+		out.HeaderExtensions = make([]RTPHeaderExtensionParameters, len(p.HeaderExtensions))
+		for i, h := range p.HeaderExtensions {
+			h.Parameters = h.Parameters.Clone()
+			out.HeaderExtensions[i] = h
+		}
+	}
+	if p.Encodings != nil {
+		out.Encodings = make([]RTPEncodingParameters, len(p.Encodings))
+		for i, e := range p.Encodings {
+			out.Encodings[i] = e.Clone()
+		}
+	}
+	out.RTCP = RTCPParameters{CNAME: p.RTCP.CNAME, ReducedSize: clonePtr(p.RTCP.ReducedSize), Mux: clonePtr(p.RTCP.Mux)}
+	return out
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// Ptr returns a pointer to v, for the optional fields of the wire types.
+func Ptr[T any](v T) *T { return &v }
