@@ -1,0 +1,346 @@
+package mediasoupclient
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v3"
+
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
+	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+)
+
+// ConsumerOptions are the server consumer's parameters, as mediasoup's
+// transport.consume() returns them.
+type ConsumerOptions struct {
+	// ID of the server-side consumer.
+	ID string
+	// ProducerID of the producer it consumes.
+	ProducerID string
+	// Kind of media.
+	Kind MediaKind
+	// RTPParameters the server sends.
+	RTPParameters RTPParameters
+	// StreamID groups consumers for A/V sync (msid stream id); defaults to
+	// the RTCP CNAME.
+	StreamID string
+	// OnRTPReceiver is called with the receiver before Consume returns.
+	OnRTPReceiver func(*webrtc.RTPReceiver)
+	// AppData is application data.
+	AppData AppData
+}
+
+type consumeRequest struct {
+	opts ConsumerOptions
+	rtp  RTPParameters
+	out  *Consumer
+}
+
+// Consumer receives one server consumer's media, like mediasoup-client's
+// Consumer. Its Track is readable as soon as Consume returns.
+type Consumer struct {
+	id         string
+	localID    string
+	producerID string
+	kind       MediaKind
+	rtp        RTPParameters
+	appData    AppData
+	transport  *Transport
+	receiver   *webrtc.RTPReceiver
+	track      *webrtc.TrackRemote
+
+	mu     sync.Mutex
+	closed bool
+	paused bool
+
+	onTransportClose callback
+	onTrackEnded     callback
+	observer         MediaObserver
+}
+
+// Consume creates a consumer from the server's consumer parameters.
+// Concurrent calls on one transport are negotiated together in one
+// offer/answer.
+func (t *Transport) Consume(ctx context.Context, opts ConsumerOptions) (*Consumer, error) {
+	cs, errs := t.consume(ctx, []ConsumerOptions{opts})
+	return cs[0], errs[0]
+}
+
+// ConsumeMany creates several consumers in one renegotiation. It returns,
+// for each option at the same index, the consumer or its error. It goes
+// beyond mediasoup-client, whose equivalent is calling consume() several
+// times in the same tick.
+func (t *Transport) ConsumeMany(ctx context.Context, opts []ConsumerOptions) ([]*Consumer, []error) {
+	return t.consume(ctx, opts)
+}
+
+func (t *Transport) consume(ctx context.Context, opts []ConsumerOptions) ([]*Consumer, []error) {
+	out := make([]*Consumer, len(opts))
+	errs := make([]error, len(opts))
+	ops := make([]*op, 0, len(opts))
+	idx := make([]int, 0, len(opts))
+	for i, o := range opts {
+		req, err := t.prepareConsume(ctx, o)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		op := newOp(ctx, opConsume)
+		op.consume = req
+		ops = append(ops, op)
+		idx = append(idx, i)
+	}
+	for j, op := range ops {
+		if !t.q.push(op) {
+			errs[idx[j]] = fmt.Errorf("consume %s: transport closed: %w", op.consume.opts.ID, ErrInvalidState)
+			ops[j] = nil
+		}
+	}
+	for j, op := range ops {
+		if op == nil {
+			continue
+		}
+		if err := op.wait(ctx); err != nil {
+			errs[idx[j]] = err
+			continue
+		}
+		out[idx[j]] = op.consume.out
+	}
+	return out, errs
+}
+
+func (t *Transport) prepareConsume(ctx context.Context, o ConsumerOptions) (*consumeRequest, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := t.checkUsable(handler.DirectionRecv); err != nil {
+		return nil, err
+	}
+	switch {
+	case o.ID == "":
+		return nil, fmt.Errorf("consume: ID missing: %w", ErrInvalidParameters)
+	case o.ProducerID == "":
+		return nil, fmt.Errorf("consume %s: ProducerID missing: %w", o.ID, ErrInvalidParameters)
+	case o.Kind != MediaKindAudio && o.Kind != MediaKindVideo:
+		return nil, fmt.Errorf("consume %s: kind %q: %w", o.ID, o.Kind, ErrInvalidParameters)
+	}
+	rtp := o.RTPParameters.Clone()
+	if err := ortc.ValidateRTPParameters(&rtp); err != nil {
+		return nil, fmt.Errorf("consume %s: %w", o.ID, err)
+	}
+	if len(rtp.Codecs) > 0 && !kindMatches(rtp.Codecs[0].MimeType, o.Kind) {
+		return nil, fmt.Errorf("consume %s: codec %s is not %s: %w", o.ID, rtp.Codecs[0].MimeType, o.Kind, ErrInvalidParameters)
+	}
+	if ok, err := ortc.CanReceive(rtp, t.ext); err != nil || !ok {
+		if err == nil {
+			err = ErrUnsupported
+		}
+		return nil, fmt.Errorf("consume %s: cannot receive these RTP parameters: %w", o.ID, err)
+	}
+	t.mu.Lock()
+	_, dup := t.consumers[o.ID]
+	t.mu.Unlock()
+	if dup {
+		return nil, fmt.Errorf("consume %s: a consumer with this ID exists: %w", o.ID, ErrInvalidParameters)
+	}
+	return &consumeRequest{opts: o, rtp: rtp}, nil
+}
+
+func kindMatches(mime string, kind MediaKind) bool {
+	return len(mime) > len(kind) && mime[:len(kind)] == string(kind) && mime[len(kind)] == '/'
+}
+
+// execConsume negotiates a batch of consumers on the dispatcher goroutine.
+func (t *Transport) execConsume(batch []*op) {
+	live := batch[:0:0]
+	for _, o := range batch {
+		if err := o.ctx.Err(); err != nil {
+			o.finish(err, nil)
+			continue
+		}
+		live = append(live, o)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx, stop := mergeContexts(t.ctx, live)
+	defer stop()
+	fail := func(err error) {
+		for _, o := range live {
+			o.finish(fmt.Errorf("consume %s: %w", o.consume.opts.ID, err), nil)
+		}
+	}
+	if err := t.ensureConnected(ctx); err != nil {
+		fail(err)
+		return
+	}
+	reqs := make([]handler.ReceiveOptions, len(live))
+	for i, o := range live {
+		c := o.consume
+		reqs[i] = handler.ReceiveOptions{TrackID: c.opts.ID, Kind: c.opts.Kind, RTPParameters: c.rtp, StreamID: c.opts.StreamID}
+	}
+	res, err := t.h.Receive(ctx, reqs)
+	if err != nil {
+		fail(err)
+		return
+	}
+	for i, o := range live {
+		c := o.consume
+		r := res[i]
+		cons := &Consumer{
+			id: c.opts.ID, localID: r.LocalID, producerID: c.opts.ProducerID, kind: c.opts.Kind,
+			rtp: c.rtp, appData: c.opts.AppData, transport: t, receiver: r.Receiver, track: r.Track,
+		}
+		if cons.appData == nil {
+			cons.appData = AppData{}
+		}
+		t.mu.Lock()
+		t.consumers[cons.id] = cons
+		t.mu.Unlock()
+		if c.opts.OnRTPReceiver != nil {
+			c.opts.OnRTPReceiver(r.Receiver)
+		}
+		c.out = cons
+		t.observer.newConsumer(cons)
+		o.finish(nil, cons.Close)
+	}
+}
+
+// ID returns the server-side consumer's ID.
+func (c *Consumer) ID() string { return c.id }
+
+// LocalID returns the consumer's local media section id (mid).
+func (c *Consumer) LocalID() string { return c.localID }
+
+// ProducerID returns the consumed producer's ID.
+func (c *Consumer) ProducerID() string { return c.producerID }
+
+// Kind returns the media kind.
+func (c *Consumer) Kind() MediaKind { return c.kind }
+
+// RTPReceiver returns pion's receiver.
+func (c *Consumer) RTPReceiver() *webrtc.RTPReceiver { return c.receiver }
+
+// Track returns the remote track to read RTP from.
+func (c *Consumer) Track() *webrtc.TrackRemote { return c.track }
+
+// RTPParameters returns the consumer's RTP parameters.
+func (c *Consumer) RTPParameters() RTPParameters { return c.rtp.Clone() }
+
+// AppData returns the consumer's application data.
+func (c *Consumer) AppData() AppData { return c.appData }
+
+// Observer returns the consumer's observer.
+func (c *Consumer) Observer() *MediaObserver { return &c.observer }
+
+// Closed reports whether the consumer is closed.
+func (c *Consumer) Closed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+// Paused reports whether the consumer is paused locally.
+func (c *Consumer) Paused() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.paused
+}
+
+// Pause marks the consumer paused (the application pauses the server side
+// through its signaling, as with mediasoup-client). Packets that still
+// arrive stay readable from Track.
+func (c *Consumer) Pause() {
+	c.mu.Lock()
+	if c.closed || c.paused {
+		c.mu.Unlock()
+		return
+	}
+	c.paused = true
+	c.mu.Unlock()
+	c.observer.fire(obsPause)
+}
+
+// Resume marks the consumer resumed.
+func (c *Consumer) Resume() {
+	c.mu.Lock()
+	if c.closed || !c.paused {
+		c.mu.Unlock()
+		return
+	}
+	c.paused = false
+	c.mu.Unlock()
+	c.observer.fire(obsResume)
+}
+
+// RequestKeyFrame sends a PLI for the consumer's stream, so a recorder can
+// start on a key frame. It's for video consumers.
+func (c *Consumer) RequestKeyFrame() error {
+	if c.Closed() {
+		return fmt.Errorf("consumer %s closed: %w", c.id, ErrInvalidState)
+	}
+	if c.kind != MediaKindVideo || len(c.rtp.Encodings) == 0 {
+		return fmt.Errorf("consumer %s: key frames are for video: %w", c.id, ErrInvalidState)
+	}
+	return c.transport.h.PeerConnection().WriteRTCP([]rtcp.Packet{
+		&rtcp.PictureLossIndication{MediaSSRC: c.rtp.Encodings[0].SSRC},
+	})
+}
+
+// GetStats returns pion's stats of the consumer's receiver.
+func (c *Consumer) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if c.Closed() {
+		return nil, fmt.Errorf("consumer %s closed: %w", c.id, ErrInvalidState)
+	}
+	return c.transport.receiverStats(c.receiver), nil
+}
+
+// OnTransportClose sets the handler called when the consumer closes
+// because its transport closed.
+func (c *Consumer) OnTransportClose(f func()) { c.onTransportClose.set(f) }
+
+// OnTrackEnded sets the handler called when the consumer's track ends
+// without the consumer being closed (its transport's connection failed).
+func (c *Consumer) OnTrackEnded(f func()) { c.onTrackEnded.set(f) }
+
+// Close closes the consumer; its media section is renegotiated off in the
+// background (together with other closes) and reused by later consumers.
+// Idempotent.
+func (c *Consumer) Close() {
+	if !c.markClosed() {
+		return
+	}
+	t := c.transport
+	t.mu.Lock()
+	if t.consumers[c.id] == c {
+		delete(t.consumers, c.id)
+	}
+	t.mu.Unlock()
+	o := newOp(t.ctx, opStopReceiving)
+	o.stopMID = c.localID
+	t.q.push(o)
+	c.observer.fire(obsClose)
+}
+
+func (c *Consumer) markClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.closed = true
+	return true
+}
+
+func (c *Consumer) transportClosed() {
+	if !c.markClosed() {
+		return
+	}
+	c.onTransportClose.fire()
+	c.observer.fire(obsClose)
+}

@@ -1,0 +1,227 @@
+package mediasoupclient
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v3"
+
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
+	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
+)
+
+// HandlerNamePion is the name of the SDK's only handler: pion/webrtc v3.
+const HandlerNamePion = "PionV3"
+
+// DeviceOptions configure a Device. The zero value gives good defaults.
+type DeviceOptions struct {
+	// HandlerName picks the handler explicitly; empty or HandlerNamePion.
+	HandlerName string
+	// SettingEngine customises pion (UDP port range, NAT 1:1 IPs, network
+	// types, ICE timeouts...). The SDK additionally pins the answering DTLS
+	// role to client.
+	SettingEngine *webrtc.SettingEngine
+	// Interceptors, when set, is called to register extra interceptors after
+	// the SDK's defaults (NACK, RTCP reports, transport-wide CC).
+	Interceptors func(m *webrtc.MediaEngine, r *interceptor.Registry) error
+	// Logger receives the SDK's logs; nil keeps it silent.
+	Logger *slog.Logger
+}
+
+// DeviceLoadOptions are the options of Device.Load.
+type DeviceLoadOptions struct {
+	// RouterRTPCapabilities as given by the server's router.
+	RouterRTPCapabilities RTPCapabilities
+	// PreferLocalCodecsOrder orders codecs by local preference instead of
+	// the router's.
+	PreferLocalCodecsOrder bool
+}
+
+// Device is the entry point: it loads a router's capabilities and creates
+// transports, like mediasoup-client's Device.
+type Device struct {
+	api    *webrtc.API
+	log    *slog.Logger
+	native params.RTPCapabilities
+
+	mu       sync.RWMutex
+	loaded   bool
+	ext      ortc.ExtendedRTPCapabilities
+	recvCaps RTPCapabilities
+	sendCaps RTPCapabilities
+	canSend  map[MediaKind]bool
+	observer DeviceObserver
+}
+
+// DeviceObserver carries the device's observer events.
+type DeviceObserver struct {
+	mu             sync.Mutex
+	onNewTransport func(*Transport)
+}
+
+// OnNewTransport sets the handler called when a transport is created.
+func (o *DeviceObserver) OnNewTransport(f func(*Transport)) {
+	o.mu.Lock()
+	o.onNewTransport = f
+	o.mu.Unlock()
+}
+
+func (o *DeviceObserver) newTransport(t *Transport) {
+	o.mu.Lock()
+	f := o.onNewTransport
+	o.mu.Unlock()
+	if f != nil {
+		f(t)
+	}
+}
+
+// NewDevice creates a device with pion as its handler.
+func NewDevice(opts DeviceOptions) (*Device, error) {
+	if opts.HandlerName != "" && opts.HandlerName != HandlerNamePion {
+		return nil, fmt.Errorf("handler %q: %w", opts.HandlerName, ErrUnsupported)
+	}
+	m, err := handler.NewMediaEngine()
+	if err != nil {
+		return nil, fmt.Errorf("media engine: %w", err)
+	}
+	ir := &interceptor.Registry{}
+	if err := handler.RegisterInterceptors(m, ir); err != nil {
+		return nil, fmt.Errorf("interceptors: %w", err)
+	}
+	if opts.Interceptors != nil {
+		if err := opts.Interceptors(m, ir); err != nil {
+			return nil, fmt.Errorf("interceptors: %w", err)
+		}
+	}
+	se := webrtc.SettingEngine{}
+	if opts.SettingEngine != nil {
+		se = *opts.SettingEngine
+	}
+	// mediasoup is ICE-lite and offers actpass: answer as DTLS client, the
+	// same role the SDK reports to the server in connect.
+	if err := se.SetAnsweringDTLSRole(webrtc.DTLSRoleClient); err != nil {
+		return nil, err
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
+	native, err := handler.NativeRTPCapabilities(api)
+	if err != nil {
+		return nil, fmt.Errorf("native capabilities: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Device{api: api, log: log, native: native}, nil
+}
+
+// HandlerName returns the name of the handler in use.
+func (d *Device) HandlerName() string { return HandlerNamePion }
+
+// Loaded reports whether Load succeeded.
+func (d *Device) Loaded() bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.loaded
+}
+
+// Load computes what the device can send and receive with the router.
+func (d *Device) Load(ctx context.Context, opts DeviceLoadOptions) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.loaded {
+		return fmt.Errorf("device already loaded: %w", ErrInvalidState)
+	}
+	router := opts.RouterRTPCapabilities.Clone()
+	if err := ortc.ValidateRTPCapabilities(&router); err != nil {
+		return fmt.Errorf("router RTP capabilities: %w", err)
+	}
+	ext, err := ortc.GetExtendedRTPCapabilities(d.native, router, opts.PreferLocalCodecsOrder)
+	if err != nil {
+		return err
+	}
+	recv := ortc.GetRecvRTPCapabilities(ext)
+	if err := ortc.ValidateRTPCapabilities(&recv); err != nil {
+		return fmt.Errorf("receive capabilities: %w", err)
+	}
+	d.ext = ext
+	d.recvCaps = recv
+	d.sendCaps = ortc.GetSendRTPCapabilities(ext)
+	d.canSend = map[MediaKind]bool{
+		MediaKindAudio: ortc.CanSend(MediaKindAudio, ext),
+		MediaKindVideo: ortc.CanSend(MediaKindVideo, ext),
+	}
+	d.loaded = true
+	return nil
+}
+
+// RTPCapabilities is the deprecated alias of RecvRTPCapabilities.
+func (d *Device) RTPCapabilities() RTPCapabilities { return d.RecvRTPCapabilities() }
+
+// RecvRTPCapabilities returns what the device can receive: give it to the
+// server's consume. Zero before Load.
+func (d *Device) RecvRTPCapabilities() RTPCapabilities {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.recvCaps.Clone()
+}
+
+// SendRTPCapabilities returns what the device can send. Zero before Load.
+func (d *Device) SendRTPCapabilities() RTPCapabilities {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.sendCaps.Clone()
+}
+
+// SCTPCapabilities returns the device's SCTP capabilities.
+func (d *Device) SCTPCapabilities() SCTPCapabilities {
+	return SCTPCapabilities{NumStreams: NumSCTPStreams{OS: 1024, MIS: 1024}}
+}
+
+// CanProduce reports whether the device can send media of the kind.
+func (d *Device) CanProduce(kind MediaKind) (bool, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if !d.loaded {
+		return false, fmt.Errorf("device not loaded: %w", ErrInvalidState)
+	}
+	if kind != MediaKindAudio && kind != MediaKindVideo {
+		return false, fmt.Errorf("kind %q: %w", kind, ErrInvalidParameters)
+	}
+	return d.canSend[kind], nil
+}
+
+// Observer returns the device's observer.
+func (d *Device) Observer() *DeviceObserver { return &d.observer }
+
+// CreateSendTransport creates a transport to produce media and data.
+func (d *Device) CreateSendTransport(opts TransportOptions) (*Transport, error) {
+	return d.createTransport(handler.DirectionSend, opts)
+}
+
+// CreateRecvTransport creates a transport to consume media and data.
+func (d *Device) CreateRecvTransport(opts TransportOptions) (*Transport, error) {
+	return d.createTransport(handler.DirectionRecv, opts)
+}
+
+func (d *Device) createTransport(dir handler.Direction, opts TransportOptions) (*Transport, error) {
+	d.mu.RLock()
+	loaded, ext, canSend := d.loaded, d.ext, d.canSend
+	d.mu.RUnlock()
+	if !loaded {
+		return nil, fmt.Errorf("device not loaded: %w", ErrInvalidState)
+	}
+	t, err := newTransport(d, dir, ext, canSend, opts)
+	if err != nil {
+		return nil, err
+	}
+	d.observer.newTransport(t)
+	return t, nil
+}

@@ -1,0 +1,137 @@
+package sdk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v3"
+	"github.com/stretchr/testify/require"
+
+	msc "github.com/soupkit/mediasoup-client-go"
+	"github.com/soupkit/mediasoup-client-go/internal/mediafile"
+	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+)
+
+var roomSeq atomic.Int64
+
+// testCtx is bounded by d and ends with the test.
+func testCtx(t testing.TB, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func newRoom(t testing.TB) string {
+	return fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "_"), roomSeq.Add(1))
+}
+
+// peer is one participant: a signaling connection and a loaded device.
+type peer struct {
+	t      testing.TB
+	sig    *testbed.Client
+	device *msc.Device
+	caps   msc.RTPCapabilities
+}
+
+func newPeer(t testing.TB, room string) *peer {
+	t.Helper()
+	ctx := testCtx(t, 30*time.Second)
+	sig, err := server.Dial(ctx, room)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = sig.Close() })
+	caps, err := sig.GetRouterRTPCapabilities(ctx)
+	require.NoError(t, err)
+	dev, err := msc.NewDevice(msc.DeviceOptions{})
+	require.NoError(t, err)
+	require.NoError(t, dev.Load(ctx, msc.DeviceLoadOptions{RouterRTPCapabilities: caps}))
+	return &peer{t: t, sig: sig, device: dev, caps: caps}
+}
+
+func (p *peer) transport(dir string, sctp bool) *msc.Transport {
+	p.t.Helper()
+	ctx := testCtx(p.t, 30*time.Second)
+	info, err := p.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: dir, SCTP: sctp})
+	require.NoError(p.t, err)
+	opts := msc.TransportOptions{
+		ID: info.ID, ICEParameters: info.ICEParameters, ICECandidates: info.ICECandidates,
+		DTLSParameters: info.DTLSParameters, SCTPParameters: info.SCTPParameters,
+	}
+	var tr *msc.Transport
+	if dir == "send" {
+		tr, err = p.device.CreateSendTransport(opts)
+	} else {
+		tr, err = p.device.CreateRecvTransport(opts)
+	}
+	require.NoError(p.t, err)
+	p.t.Cleanup(tr.Close)
+	tr.OnConnect(func(ctx context.Context, cp msc.ConnectParams) error {
+		return p.sig.ConnectWebRTCTransport(ctx, tr.ID(), cp.DTLSParameters)
+	})
+	tr.OnProduce(func(ctx context.Context, pp msc.ProduceParams) (string, error) {
+		return p.sig.Produce(ctx, testbed.ProduceOptions{TransportID: tr.ID(), Kind: pp.Kind, RTPParameters: pp.RTPParameters, AppData: pp.AppData})
+	})
+	tr.OnProduceData(func(ctx context.Context, pp msc.ProduceDataParams) (string, error) {
+		sp := pp.SCTPStreamParameters
+		return p.sig.ProduceData(ctx, testbed.ProduceDataOptions{TransportID: tr.ID(), SCTPStreamParameters: &sp, Label: pp.Label, Protocol: pp.Protocol, AppData: pp.AppData})
+	})
+	return tr
+}
+
+// serverConsume asks the server for a (paused) consumer of producerID.
+func (p *peer) serverConsume(ctx context.Context, tr *msc.Transport, producerID string) msc.ConsumerOptions {
+	p.t.Helper()
+	res, err := p.sig.Consume(ctx, testbed.ConsumeOptions{TransportID: tr.ID(), ProducerID: producerID, RTPCapabilities: p.device.RecvRTPCapabilities()})
+	require.NoError(p.t, err)
+	return msc.ConsumerOptions{ID: res.ID, ProducerID: res.ProducerID, Kind: res.Kind, RTPParameters: res.RTPParameters}
+}
+
+// consume creates the consumer on both sides and resumes it on the server.
+func (p *peer) consume(ctx context.Context, tr *msc.Transport, producerID string) *msc.Consumer {
+	p.t.Helper()
+	c, err := tr.Consume(ctx, p.serverConsume(ctx, tr, producerID))
+	require.NoError(p.t, err)
+	require.NoError(p.t, p.sig.ResumeConsumer(ctx, c.ID()))
+	return c
+}
+
+// mediaPath names a file of testdata/media.
+func mediaPath(name string) string { return "../../testdata/media/" + name }
+
+// playFile plays a media file into a new track, looping until the test ends.
+func playFile(t testing.TB, mime, name, rid string) *webrtc.TrackLocalStaticSample {
+	t.Helper()
+	var frames []mediafile.Frame
+	var err error
+	switch mime {
+	case webrtc.MimeTypeOpus:
+		frames, err = mediafile.ReadOgg(mediaPath(name))
+	case webrtc.MimeTypeH264:
+		frames, err = mediafile.ReadH264(mediaPath(name), 30)
+	default:
+		frames, _, err = mediafile.ReadIVF(mediaPath(name))
+	}
+	require.NoError(t, err)
+	kind := "video"
+	if mime == webrtc.MimeTypeOpus {
+		kind = "audio"
+	}
+	var opts []func(*webrtc.TrackLocalStaticRTP)
+	if rid != "" {
+		opts = append(opts, webrtc.WithRTPStreamID(rid))
+	}
+	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: mime}, kind+"-"+rid, "stream", opts...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = mediafile.Play(ctx, track, frames, true)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return track
+}

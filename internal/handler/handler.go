@@ -1,0 +1,165 @@
+// Package handler drives one pion PeerConnection for one mediasoup
+// transport: it adds and removes media sections for producers and
+// consumers, negotiates them against a remote description built by
+// internal/sdp, and opens data channels. It is the only code that calls
+// pion's negotiation API. Calls are not safe for concurrent use: the
+// transport serialises them through its queue.
+package handler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/pion/webrtc/v3"
+
+	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
+	"github.com/soupkit/mediasoup-client-go/internal/sdp"
+)
+
+// Direction of a transport.
+type Direction string
+
+// Transport directions.
+const (
+	DirectionSend Direction = "send"
+	DirectionRecv Direction = "recv"
+)
+
+// Options configure a handler.
+type Options struct {
+	Direction          Direction
+	API                *webrtc.API
+	ICEParameters      params.ICEParameters
+	ICECandidates      []params.ICECandidate
+	DTLSParameters     params.DTLSParameters
+	SCTPParameters     *params.SCTPParameters
+	ICEServers         []webrtc.ICEServer
+	ICETransportPolicy webrtc.ICETransportPolicy
+	Extended           ortc.ExtendedRTPCapabilities
+}
+
+// Handler is one transport's peer connection and remote description.
+type Handler struct {
+	dir    Direction
+	pc     *webrtc.PeerConnection
+	remote *sdp.RemoteSDP
+	ext    ortc.ExtendedRTPCapabilities
+	sctp   *params.SCTPParameters
+
+	transceivers map[string]*webrtc.RTPTransceiver
+	kinds        map[string]params.MediaKind
+	freeMIDs     map[params.MediaKind][]string
+	nextMID      int
+	hasProbator  bool
+	dataMID      string
+
+	renegotiations atomic.Int64
+}
+
+// New creates the peer connection of a transport.
+func New(o Options) (*Handler, error) {
+	pc, err := o.API.NewPeerConnection(webrtc.Configuration{
+		ICEServers:         o.ICEServers,
+		ICETransportPolicy: o.ICETransportPolicy,
+		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
+		RTCPMuxPolicy:      webrtc.RTCPMuxPolicyRequire,
+	})
+	if err != nil {
+		return nil, err
+	}
+	role := sdp.RoleOffer
+	if o.Direction == DirectionSend {
+		role = sdp.RoleAnswer
+	}
+	return &Handler{
+		dir:          o.Direction,
+		pc:           pc,
+		remote:       sdp.New(role, o.ICEParameters, o.ICECandidates, o.DTLSParameters, o.SCTPParameters),
+		ext:          o.Extended,
+		sctp:         o.SCTPParameters,
+		transceivers: map[string]*webrtc.RTPTransceiver{},
+		kinds:        map[string]params.MediaKind{},
+		freeMIDs:     map[params.MediaKind][]string{},
+	}, nil
+}
+
+// PeerConnection returns the underlying peer connection.
+func (h *Handler) PeerConnection() *webrtc.PeerConnection { return h.pc }
+
+// Renegotiations counts the offer/answer rounds applied so far.
+func (h *Handler) Renegotiations() int64 { return h.renegotiations.Load() }
+
+// LocalDTLSParameters are what the server's connect wants: the local
+// certificate's fingerprints and the client role (the handler always
+// makes the local side the DTLS client).
+func (h *Handler) LocalDTLSParameters() (params.DTLSParameters, error) {
+	certs := h.pc.GetConfiguration().Certificates
+	if len(certs) == 0 {
+		return params.DTLSParameters{}, errors.New("no local certificate")
+	}
+	fps, err := certs[0].GetFingerprints()
+	if err != nil {
+		return params.DTLSParameters{}, err
+	}
+	out := params.DTLSParameters{Role: params.DTLSRoleClient}
+	for _, fp := range fps {
+		out.Fingerprints = append(out.Fingerprints, params.DTLSFingerprint{Algorithm: fp.Algorithm, Value: fp.Value})
+	}
+	return out, nil
+}
+
+// Close closes the peer connection and wakes any reader of a track that
+// never started.
+func (h *Handler) Close() error {
+	err := h.pc.Close()
+	for _, tr := range h.pc.GetTransceivers() {
+		if h.dir == DirectionRecv {
+			release(tr.Receiver())
+		}
+	}
+	return err
+}
+
+// UpdateICEServers sets new ICE servers on the peer connection.
+func (h *Handler) UpdateICEServers(servers []webrtc.ICEServer) error {
+	cfg := h.pc.GetConfiguration()
+	cfg.ICEServers = servers
+	return h.pc.SetConfiguration(cfg)
+}
+
+func (h *Handler) takeMID(kind params.MediaKind) (mid string, reused bool) {
+	if free := h.freeMIDs[kind]; len(free) > 0 {
+		mid = free[len(free)-1]
+		h.freeMIDs[kind] = free[:len(free)-1]
+		return mid, true
+	}
+	mid = strconv.Itoa(h.nextMID)
+	h.nextMID++
+	return mid, false
+}
+
+func (h *Handler) releaseMID(mid string) {
+	kind := h.kinds[mid]
+	h.freeMIDs[kind] = append(h.freeMIDs[kind], mid)
+}
+
+func pionKind(k params.MediaKind) webrtc.RTPCodecType {
+	if k == params.MediaKindAudio {
+		return webrtc.RTPCodecTypeAudio
+	}
+	return webrtc.RTPCodecTypeVideo
+}
+
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("negotiation: %w", err)
+	}
+	return nil
+}
+
+// HasSCTP reports whether the transport was given SCTP parameters.
+func (h *Handler) HasSCTP() bool { return h.sctp != nil }

@@ -1,0 +1,159 @@
+// Package mediafile plays encoded media files (Ogg Opus, IVF VP8/VP9,
+// Annex B H264) into pion tracks in real time, looping, for bots, tests
+// and benchmarks.
+package mediafile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/pion/webrtc/v3"
+	"github.com/pion/webrtc/v3/pkg/media"
+	"github.com/pion/webrtc/v3/pkg/media/h264reader"
+	"github.com/pion/webrtc/v3/pkg/media/ivfreader"
+	"github.com/pion/webrtc/v3/pkg/media/oggreader"
+)
+
+// Frame is one encoded frame with its duration.
+type Frame struct {
+	Data     []byte
+	Duration time.Duration
+}
+
+// ReadOgg returns the Opus packets of an Ogg file (one per page, as the
+// project's test files are written), 20 ms each unless the granule says
+// otherwise.
+func ReadOgg(path string) ([]Frame, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, _, err := oggreader.NewWith(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []Frame
+	var last uint64
+	for {
+		page, hdr, err := r.ParseNextPage()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(page) >= 8 && (string(page[:8]) == "OpusHead" || string(page[:8]) == "OpusTags") {
+			continue
+		}
+		d := 20 * time.Millisecond
+		if hdr.GranulePosition > last && last != 0 {
+			d = time.Duration(hdr.GranulePosition-last) * time.Second / 48000
+		}
+		last = hdr.GranulePosition
+		out = append(out, Frame{Data: page, Duration: d})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no Opus packets", path)
+	}
+	return out, nil
+}
+
+// ReadIVF returns the frames of an IVF file (VP8, VP9, AV1) and its codec
+// fourcc.
+func ReadIVF(path string) ([]Frame, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	r, hdr, err := ivfreader.NewWith(f)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	d := time.Second / 30
+	if hdr.TimebaseDenominator > 0 && hdr.TimebaseNumerator > 0 {
+		d = time.Duration(hdr.TimebaseNumerator) * time.Second / time.Duration(hdr.TimebaseDenominator)
+	}
+	var out []Frame
+	for {
+		frame, _, err := r.ParseNextFrame()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, Frame{Data: frame, Duration: d})
+	}
+	if len(out) == 0 {
+		return nil, "", fmt.Errorf("%s: no frames", path)
+	}
+	return out, hdr.FourCC, nil
+}
+
+// ReadH264 returns the access units of an Annex B file at fps frames per
+// second: parameter sets are kept with the picture that follows them.
+func ReadH264(path string, fps int) ([]Frame, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := h264reader.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	d := time.Second / time.Duration(fps)
+	var out []Frame
+	var pending []byte
+	for {
+		nal, err := r.NextNAL()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		pending = append(pending, 0, 0, 0, 1)
+		pending = append(pending, nal.Data...)
+		// Slices end an access unit; SPS/PPS/SEI travel with the next slice.
+		if t := nal.UnitType; t == h264reader.NalUnitTypeCodedSliceIdr || t == h264reader.NalUnitTypeCodedSliceNonIdr {
+			out = append(out, Frame{Data: pending, Duration: d})
+			pending = nil
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no pictures", path)
+	}
+	return out, nil
+}
+
+// Play writes frames to the track in real time until ctx ends, looping
+// when loop is set. It returns nil when ctx ends or the frames run out.
+func Play(ctx context.Context, track *webrtc.TrackLocalStaticSample, frames []Frame, loop bool) error {
+	next := time.Now()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		for _, fr := range frames {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-timer.C:
+			}
+			if err := track.WriteSample(media.Sample{Data: fr.Data, Duration: fr.Duration}); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+				return err
+			}
+			next = next.Add(fr.Duration)
+			timer.Reset(time.Until(next))
+		}
+		if !loop {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package mediasoupclient
+
+import (
+	"context"
+	"runtime"
+	"sync"
+)
+
+// opKind groups operations that can share one renegotiation.
+type opKind int
+
+const (
+	opSingle opKind = iota
+	opConsume
+	opStopReceiving
+)
+
+// op is one queued transport operation. Its result is delivered once; a
+// caller that gives up (context done) marks it abandoned so that the
+// dispatcher cleans up what the operation created.
+type op struct {
+	kind opKind
+	ctx  context.Context
+	// run executes a single operation; the cleanup it returns undoes the
+	// operation if its caller gave up meanwhile.
+	run func(ctx context.Context) (cleanup func(), err error)
+	// payload of batched operations.
+	consume *consumeRequest
+	stopMID string
+
+	mu        sync.Mutex
+	done      chan struct{}
+	err       error
+	delivered bool
+	abandoned bool
+	// cleanup undoes the operation's effect when nobody took its result.
+	cleanup func()
+}
+
+func newOp(ctx context.Context, kind opKind) *op {
+	return &op{ctx: ctx, kind: kind, done: make(chan struct{})}
+}
+
+// finish delivers the result, or runs cleanup if the caller gave up.
+func (o *op) finish(err error, cleanup func()) {
+	o.mu.Lock()
+	o.err = err
+	if o.abandoned {
+		o.mu.Unlock()
+		if err == nil && cleanup != nil {
+			cleanup()
+		}
+		close(o.done)
+		return
+	}
+	o.delivered = true
+	o.mu.Unlock()
+	close(o.done)
+}
+
+// wait blocks until the result or the caller's context, whichever first.
+func (o *op) wait(ctx context.Context) error {
+	select {
+	case <-o.done:
+		return o.err
+	case <-ctx.Done():
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		if o.delivered {
+			return o.err
+		}
+		o.abandoned = true
+		return ctx.Err()
+	}
+}
+
+// queue runs a transport's operations one after another on a dispatcher
+// goroutine that exists only while work is pending. Consecutive consume
+// operations (and consecutive consumer closes) are handed over as one batch,
+// so they cost one renegotiation.
+type queue struct {
+	mu      sync.Mutex
+	pending []*op
+	running bool
+	closed  bool
+	wg      sync.WaitGroup
+	exec    func(batch []*op)
+}
+
+func newQueue(exec func(batch []*op)) *queue { return &queue{exec: exec} }
+
+// push enqueues o; it reports false when the queue is closed.
+func (q *queue) push(o *op) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return false
+	}
+	q.pending = append(q.pending, o)
+	if !q.running {
+		q.running = true
+		q.wg.Add(1)
+		go q.loop()
+	}
+	return true
+}
+
+func (q *queue) loop() {
+	defer q.wg.Done()
+	first := true
+	for {
+		if first {
+			// Let callers that are about to enqueue do so: concurrent
+			// Consume calls then land in the same batch.
+			q.settle()
+			first = false
+		}
+		q.mu.Lock()
+		if len(q.pending) == 0 || q.closed {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		n := 1
+		if k := q.pending[0].kind; k != opSingle {
+			for n < len(q.pending) && q.pending[n].kind == k {
+				n++
+			}
+		}
+		batch := make([]*op, n)
+		copy(batch, q.pending[:n])
+		q.pending = append(q.pending[:0], q.pending[n:]...)
+		q.mu.Unlock()
+		q.exec(batch)
+	}
+}
+
+func (q *queue) settle() {
+	last := -1
+	for i := 0; i < 64; i++ {
+		q.mu.Lock()
+		n := len(q.pending)
+		q.mu.Unlock()
+		if n == last {
+			return
+		}
+		last = n
+		runtime.Gosched()
+	}
+}
+
+// close stops accepting work, returns what was still pending and waits for
+// the running batch to end.
+func (q *queue) close() []*op {
+	q.mu.Lock()
+	q.closed = true
+	left := q.pending
+	q.pending = nil
+	q.mu.Unlock()
+	q.wg.Wait()
+	return left
+}

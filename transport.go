@@ -1,0 +1,414 @@
+package mediasoupclient
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/webrtc/v3"
+
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
+	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+)
+
+// ConnectionState is the transport's connection state (pion's peer
+// connection state: new, connecting, connected, disconnected, failed,
+// closed).
+type ConnectionState = webrtc.PeerConnectionState
+
+// ICEGatheringState is the transport's ICE gathering state.
+type ICEGatheringState = webrtc.ICEGatheringState
+
+// TransportOptions are the server transport's parameters, as mediasoup's
+// createWebRtcTransport returns them.
+type TransportOptions struct {
+	// ID of the server-side transport.
+	ID string
+	// ICEParameters of the server.
+	ICEParameters ICEParameters
+	// ICECandidates of the server.
+	ICECandidates []ICECandidate
+	// DTLSParameters of the server.
+	DTLSParameters DTLSParameters
+	// SCTPParameters of the server; nil when the transport has no SCTP.
+	SCTPParameters *SCTPParameters
+	// ICEServers (STUN/TURN) to use besides the server's candidates.
+	ICEServers []webrtc.ICEServer
+	// ICETransportPolicy restricts candidates ("all" or "relay").
+	ICETransportPolicy webrtc.ICETransportPolicy
+	// AppData is application data.
+	AppData AppData
+}
+
+// ConnectParams are handed to the OnConnect hook.
+type ConnectParams struct {
+	// DTLSParameters to give the server's connectWebRtcTransport.
+	DTLSParameters DTLSParameters
+}
+
+// ProduceParams are handed to the OnProduce hook.
+type ProduceParams struct {
+	// Kind of the producer.
+	Kind MediaKind
+	// RTPParameters to give the server's produce.
+	RTPParameters RTPParameters
+	// AppData of the producer.
+	AppData AppData
+}
+
+// ProduceDataParams are handed to the OnProduceData hook.
+type ProduceDataParams struct {
+	// SCTPStreamParameters to give the server's produceData.
+	SCTPStreamParameters SCTPStreamParameters
+	// Label of the data channel.
+	Label string
+	// Protocol of the data channel.
+	Protocol string
+	// AppData of the data producer.
+	AppData AppData
+}
+
+// Transport is a send or receive transport: one pion PeerConnection
+// connected to one mediasoup WebRtcTransport. Its operations run one after
+// another through a queue; concurrent Consume calls share a renegotiation.
+type Transport struct {
+	id      string
+	dir     handler.Direction
+	device  *Device
+	h       *handler.Handler
+	ext     ortc.ExtendedRTPCapabilities
+	canSend map[MediaKind]bool
+	appData AppData
+	maxMsg  int
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	q      *queue
+
+	// connected is only touched by the dispatcher.
+	connected bool
+
+	mu            sync.Mutex
+	closed        bool
+	onConnect     func(context.Context, ConnectParams) error
+	onProduce     func(context.Context, ProduceParams) (string, error)
+	onProduceData func(context.Context, ProduceDataParams) (string, error)
+	onConnState   func(ConnectionState)
+	onGathering   func(ICEGatheringState)
+	producers     map[string]*Producer
+	consumers     map[string]*Consumer
+	dataProducers map[string]*DataProducer
+	dataConsumers map[string]*DataConsumer
+	streamIDs     map[uint16]bool
+
+	connState atomic.Value // ConnectionState
+	observer  TransportObserver
+}
+
+func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabilities, canSend map[MediaKind]bool, o TransportOptions) (*Transport, error) {
+	if o.ID == "" {
+		return nil, fmt.Errorf("transport ID missing: %w", ErrInvalidParameters)
+	}
+	ice := o.ICEParameters
+	if err := ortc.ValidateICEParameters(&ice); err != nil {
+		return nil, err
+	}
+	if err := ortc.ValidateICECandidates(o.ICECandidates); err != nil {
+		return nil, err
+	}
+	dtls := o.DTLSParameters
+	dtls.Fingerprints = append([]DTLSFingerprint(nil), dtls.Fingerprints...)
+	if err := ortc.ValidateDTLSParameters(&dtls); err != nil {
+		return nil, err
+	}
+	var sctp *SCTPParameters
+	if o.SCTPParameters != nil {
+		s := *o.SCTPParameters
+		if err := ortc.ValidateSCTPParameters(&s); err != nil {
+			return nil, err
+		}
+		sctp = &s
+	}
+	h, err := handler.New(handler.Options{
+		Direction: dir, API: d.api, ICEParameters: ice, ICECandidates: o.ICECandidates,
+		DTLSParameters: dtls, SCTPParameters: sctp, ICEServers: o.ICEServers,
+		ICETransportPolicy: o.ICETransportPolicy, Extended: ext,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create peer connection: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t := &Transport{
+		id: o.ID, dir: dir, device: d, h: h, ext: ext, canSend: canSend, appData: o.AppData,
+		ctx: ctx, cancel: cancel,
+		producers: map[string]*Producer{}, consumers: map[string]*Consumer{},
+		dataProducers: map[string]*DataProducer{}, dataConsumers: map[string]*DataConsumer{},
+	}
+	if sctp != nil {
+		t.maxMsg = sctp.MaxMessageSize
+	}
+	t.connState.Store(webrtc.PeerConnectionStateNew)
+	t.q = newQueue(t.exec)
+	pc := h.PeerConnection()
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		t.connState.Store(s)
+		t.mu.Lock()
+		f := t.onConnState
+		t.mu.Unlock()
+		if f != nil {
+			f(s)
+		}
+		t.observer.connectionStateChange(s)
+	})
+	pc.OnICEGatheringStateChange(func(s webrtc.ICEGathererState) {
+		t.mu.Lock()
+		f := t.onGathering
+		t.mu.Unlock()
+		if f != nil {
+			f(gatheringState(s))
+		}
+	})
+	return t, nil
+}
+
+func gatheringState(s webrtc.ICEGathererState) ICEGatheringState {
+	switch s {
+	case webrtc.ICEGathererStateGathering:
+		return webrtc.ICEGatheringStateGathering
+	case webrtc.ICEGathererStateComplete:
+		return webrtc.ICEGatheringStateComplete
+	default:
+		return webrtc.ICEGatheringStateNew
+	}
+}
+
+// ID returns the server-side transport's ID.
+func (t *Transport) ID() string { return t.id }
+
+// Direction returns "send" or "recv".
+func (t *Transport) Direction() string { return string(t.dir) }
+
+// AppData returns the transport's application data.
+func (t *Transport) AppData() AppData { return t.appData }
+
+// Closed reports whether the transport is closed.
+func (t *Transport) Closed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.closed
+}
+
+// ConnectionState returns the current connection state.
+func (t *Transport) ConnectionState() ConnectionState {
+	return t.connState.Load().(ConnectionState)
+}
+
+// ICEGatheringState returns the current ICE gathering state.
+func (t *Transport) ICEGatheringState() ICEGatheringState {
+	return t.h.PeerConnection().ICEGatheringState()
+}
+
+// Renegotiations returns how many offer/answer rounds the transport applied.
+func (t *Transport) Renegotiations() int64 { return t.h.Renegotiations() }
+
+// PeerConnection exposes the underlying pion peer connection, for stats or
+// tuning. Negotiating on it directly breaks the transport.
+func (t *Transport) PeerConnection() *webrtc.PeerConnection { return t.h.PeerConnection() }
+
+// Observer returns the transport's observer.
+func (t *Transport) Observer() *TransportObserver { return &t.observer }
+
+// OnConnect sets the hook called once, inside the first Produce, Consume,
+// ProduceData or ConsumeData, with the DTLS parameters to give the
+// server's connect. It runs on the transport's dispatcher goroutine with
+// the operation's context; its error fails the operation.
+func (t *Transport) OnConnect(f func(ctx context.Context, p ConnectParams) error) {
+	t.mu.Lock()
+	t.onConnect = f
+	t.mu.Unlock()
+}
+
+// OnProduce sets the hook called inside Produce with the RTP parameters to
+// give the server's produce; it returns the server producer's ID.
+func (t *Transport) OnProduce(f func(ctx context.Context, p ProduceParams) (string, error)) {
+	t.mu.Lock()
+	t.onProduce = f
+	t.mu.Unlock()
+}
+
+// OnProduceData sets the hook called inside ProduceData; it returns the
+// server data producer's ID.
+func (t *Transport) OnProduceData(f func(ctx context.Context, p ProduceDataParams) (string, error)) {
+	t.mu.Lock()
+	t.onProduceData = f
+	t.mu.Unlock()
+}
+
+// OnConnectionStateChange sets the handler of connection state changes. It
+// runs on pion's goroutine, in order.
+func (t *Transport) OnConnectionStateChange(f func(ConnectionState)) {
+	t.mu.Lock()
+	t.onConnState = f
+	t.mu.Unlock()
+}
+
+// OnICEGatheringStateChange sets the handler of ICE gathering state
+// changes. It runs on pion's goroutine, in order.
+func (t *Transport) OnICEGatheringStateChange(f func(ICEGatheringState)) {
+	t.mu.Lock()
+	t.onGathering = f
+	t.mu.Unlock()
+}
+
+// GetDataChannelMaxMessageSize returns the largest message a data producer
+// on this transport can send: the smaller of the server's limit and pion
+// v3's fixed 65536 bytes.
+func (t *Transport) GetDataChannelMaxMessageSize() int {
+	const pionMax = 65536
+	if t.maxMsg > 0 && t.maxMsg < pionMax {
+		return t.maxMsg
+	}
+	return pionMax
+}
+
+// Close closes the transport, its producers and consumers (which fire
+// OnTransportClose) and the peer connection. Idempotent.
+func (t *Transport) Close() {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.closed = true
+	t.mu.Unlock()
+	t.cancel()
+	for _, o := range t.q.close() {
+		o.finish(fmt.Errorf("transport closed: %w", ErrInvalidState), nil)
+	}
+	_ = t.h.Close()
+	t.mu.Lock()
+	producers, consumers := mapValues(t.producers), mapValues(t.consumers)
+	dataProducers, dataConsumers := mapValues(t.dataProducers), mapValues(t.dataConsumers)
+	t.producers, t.consumers = map[string]*Producer{}, map[string]*Consumer{}
+	t.dataProducers, t.dataConsumers = map[string]*DataProducer{}, map[string]*DataConsumer{}
+	t.mu.Unlock()
+	for _, p := range producers {
+		p.transportClosed()
+	}
+	for _, c := range consumers {
+		c.transportClosed()
+	}
+	for _, p := range dataProducers {
+		p.transportClosed()
+	}
+	for _, c := range dataConsumers {
+		c.transportClosed()
+	}
+	t.observer.close()
+}
+
+func mapValues[K comparable, V any](m map[K]V) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// enqueue runs fn as one operation and waits for it or ctx.
+func (t *Transport) enqueue(ctx context.Context, fn func(ctx context.Context) (cleanup func(), err error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	o := newOp(ctx, opSingle)
+	o.run = fn
+	if !t.q.push(o) {
+		return fmt.Errorf("transport closed: %w", ErrInvalidState)
+	}
+	return o.wait(ctx)
+}
+
+// exec runs one batch on the dispatcher goroutine.
+func (t *Transport) exec(batch []*op) {
+	switch batch[0].kind {
+	case opConsume:
+		t.execConsume(batch)
+	case opStopReceiving:
+		mids := make([]string, len(batch))
+		for i, o := range batch {
+			mids[i] = o.stopMID
+		}
+		err := t.h.StopReceiving(t.ctx, mids)
+		for _, o := range batch {
+			o.finish(err, nil)
+		}
+	default:
+		o := batch[0]
+		if err := o.ctx.Err(); err != nil {
+			o.finish(err, nil)
+			return
+		}
+		ctx, stop := mergeContexts(t.ctx, []*op{o})
+		cleanup, err := o.run(ctx)
+		stop()
+		o.finish(err, cleanup)
+	}
+}
+
+// mergeContexts returns a context that ends when the transport closes or
+// when every operation's own context has ended.
+func mergeContexts(parent context.Context, ops []*op) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	var live atomic.Int64
+	live.Store(int64(len(ops)))
+	stops := make([]func() bool, 0, len(ops))
+	for _, o := range ops {
+		stops = append(stops, context.AfterFunc(o.ctx, func() {
+			if live.Add(-1) == 0 {
+				cancel()
+			}
+		}))
+	}
+	return ctx, func() {
+		for _, s := range stops {
+			s()
+		}
+		cancel()
+	}
+}
+
+// ensureConnected calls the OnConnect hook once.
+func (t *Transport) ensureConnected(ctx context.Context) error {
+	if t.connected {
+		return nil
+	}
+	t.mu.Lock()
+	f := t.onConnect
+	t.mu.Unlock()
+	if f == nil {
+		return fmt.Errorf("no OnConnect hook set: %w", ErrInvalidState)
+	}
+	dtls, err := t.h.LocalDTLSParameters()
+	if err != nil {
+		return err
+	}
+	if err := f(ctx, ConnectParams{DTLSParameters: dtls}); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	t.connected = true
+	return nil
+}
+
+func (t *Transport) checkUsable(dir handler.Direction) error {
+	t.mu.Lock()
+	closed := t.closed
+	t.mu.Unlock()
+	if closed {
+		return fmt.Errorf("transport closed: %w", ErrInvalidState)
+	}
+	if t.dir != dir {
+		return fmt.Errorf("not a %s transport: %w", dir, ErrInvalidState)
+	}
+	return nil
+}
