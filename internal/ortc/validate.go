@@ -1,0 +1,973 @@
+// Package ortc holds mediasoup-client's ORTC logic: validation of the wire
+// parameters and negotiation of RTP capabilities.
+package ortc
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/soupkit/mediasoup-client-go/internal/params"
+)
+
+// The validators below follow mediasoup-client's ortc validation: they fill
+// the same defaults in place and reject the same malformed input. Where Go's
+// types already rule out a JavaScript type error, they check what still can
+// go wrong in Go instead (ranges, references between fields, strings that
+// would corrupt an SDP). Every error wraps params.ErrInvalidParameters and
+// names the offending field by its JSON path.
+
+const (
+	maxPayloadType   = 127 // RTP payload types are 7 bits
+	maxHeaderExtID   = 255 // two-byte header extensions allow 1..255
+	maxSCTPStreams   = 65535
+	maxSCTPStreamID  = 65534 // 65535 is reserved (RFC 8831)
+	maxICEPriority   = 1<<31 - 1
+	maxDataChanField = 65535 // labels and protocols travel with a 16-bit length
+	maxRIDLength     = 255
+)
+
+// invalid builds the error for the field at path.
+func invalid(path, format string, args ...any) error {
+	return fmt.Errorf("%w: %s %s", params.ErrInvalidParameters, path, fmt.Sprintf(format, args...))
+}
+
+// field appends a member name to a path; an empty path is the root object.
+func field(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// index appends an array index to a path.
+func index(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
+}
+
+// ValidateRTPCapabilities validates RTP capabilities and fills the defaults
+// mediasoup-client fills: empty codec and header extension lists, and the
+// per-codec and per-extension defaults (see ValidateRTPCodecCapability and
+// ValidateRTPHeaderExtension). Preferred payload types must be unique, and so
+// must preferred header extension IDs within one media kind.
+func ValidateRTPCapabilities(c *params.RTPCapabilities) error {
+	if c == nil {
+		return invalid("rtpCapabilities", "is nil")
+	}
+	if c.Codecs == nil {
+		c.Codecs = []params.RTPCodecCapability{}
+	}
+	payloadTypes := make(map[uint8]int, len(c.Codecs))
+	for i := range c.Codecs {
+		path := index("codecs", i)
+		codec := &c.Codecs[i]
+		if err := validateCodecCapability(path, codec); err != nil {
+			return err
+		}
+		if codec.PreferredPayloadType == nil {
+			continue
+		}
+		pt := *codec.PreferredPayloadType
+		if prev, dup := payloadTypes[pt]; dup {
+			return invalid(field(path, "preferredPayloadType"), "%d already used by codecs[%d]", pt, prev)
+		}
+		payloadTypes[pt] = i
+	}
+
+	if c.HeaderExtensions == nil {
+		c.HeaderExtensions = []params.RTPHeaderExtension{}
+	}
+	type kindID struct {
+		kind params.MediaKind
+		id   int
+	}
+	ids := make(map[kindID]int, len(c.HeaderExtensions))
+	for i := range c.HeaderExtensions {
+		path := index("headerExtensions", i)
+		ext := &c.HeaderExtensions[i]
+		if err := validateHeaderExtension(path, ext); err != nil {
+			return err
+		}
+		key := kindID{ext.Kind, ext.PreferredID}
+		if prev, dup := ids[key]; dup {
+			return invalid(field(path, "preferredId"), "%d already used by headerExtensions[%d] for kind %s", ext.PreferredID, prev, ext.Kind)
+		}
+		ids[key] = i
+	}
+	return nil
+}
+
+// ValidateRTPCodecCapability validates one codec capability. Its mimeType
+// must be "audio/<subtype>" or "video/<subtype>"; an empty kind is filled
+// from it and a kind that disagrees with it is an error. Audio codecs get one
+// channel when none is given and video codecs lose any channel count, as in
+// mediasoup-client. Nil parameters and RTCP feedback become empty.
+func ValidateRTPCodecCapability(c *params.RTPCodecCapability) error {
+	if c == nil {
+		return invalid("codec", "is nil")
+	}
+	return validateCodecCapability("codec", c)
+}
+
+func validateCodecCapability(path string, c *params.RTPCodecCapability) error {
+	kind, err := mimeTypeKind(field(path, "mimeType"), c.MimeType)
+	if err != nil {
+		return err
+	}
+	switch c.Kind {
+	case "":
+		c.Kind = kind
+	case params.MediaKindAudio, params.MediaKindVideo:
+		if c.Kind != kind {
+			return invalid(field(path, "kind"), "%q does not match mimeType %q", c.Kind, c.MimeType)
+		}
+	default:
+		return invalid(field(path, "kind"), "must be audio or video, got %q", c.Kind)
+	}
+	if pt := c.PreferredPayloadType; pt != nil && *pt > maxPayloadType {
+		return invalid(field(path, "preferredPayloadType"), "must be 0..%d, got %d", maxPayloadType, *pt)
+	}
+	if err := checkClockRate(field(path, "clockRate"), c.ClockRate); err != nil {
+		return err
+	}
+	channels, err := normalizeChannels(field(path, "channels"), kind, c.Channels)
+	if err != nil {
+		return err
+	}
+	c.Channels = channels
+	if c.Parameters == nil {
+		c.Parameters = params.CodecParameters{}
+	}
+	if err := checkCodecParameters(field(path, "parameters"), c.Parameters, isRTXMimeType(c.MimeType)); err != nil {
+		return err
+	}
+	if c.RTCPFeedback == nil {
+		c.RTCPFeedback = []params.RTCPFeedback{}
+	}
+	return checkFeedbacks(field(path, "rtcpFeedback"), c.RTCPFeedback)
+}
+
+// ValidateRTPHeaderExtension validates one header extension capability:
+// kind audio or video, a URI, a preferred ID in 1..255 and, when set, a
+// known direction. An empty direction becomes "sendrecv".
+func ValidateRTPHeaderExtension(h *params.RTPHeaderExtension) error {
+	if h == nil {
+		return invalid("ext", "is nil")
+	}
+	return validateHeaderExtension("ext", h)
+}
+
+func validateHeaderExtension(path string, h *params.RTPHeaderExtension) error {
+	if h.Kind != params.MediaKindAudio && h.Kind != params.MediaKindVideo {
+		return invalid(field(path, "kind"), "must be audio or video, got %q", h.Kind)
+	}
+	if err := checkURI(field(path, "uri"), h.URI); err != nil {
+		return err
+	}
+	if err := checkHeaderExtensionID(field(path, "preferredId"), h.PreferredID); err != nil {
+		return err
+	}
+	switch h.Direction {
+	case "":
+		h.Direction = params.DirectionSendRecv
+	case params.DirectionSendRecv, params.DirectionSendOnly, params.DirectionRecvOnly, params.DirectionInactive:
+	default:
+		return invalid(field(path, "direction"), "must be sendrecv, sendonly, recvonly or inactive, got %q", h.Direction)
+	}
+	return nil
+}
+
+// ValidateRTPParameters validates RTP parameters and fills mediasoup-client's
+// defaults: empty header extension and encoding lists, reducedSize true, and
+// the per-codec defaults of ValidateRTPCodecParameters. Codecs are mandatory
+// (a nil list is an error, an empty one is not). Beyond mediasoup-client it
+// checks that all codecs share one kind and the first is not RTX, that
+// payload types, header extension IDs and URIs, SSRCs and RIDs are unique,
+// that every RTX apt and encoding codecPayloadType names a codec in the list.
+func ValidateRTPParameters(p *params.RTPParameters) error {
+	if p == nil {
+		return invalid("rtpParameters", "is nil")
+	}
+	if err := checkToken("mid", p.MID); err != nil {
+		return err
+	}
+	if err := checkRTPCodecs(p.Codecs); err != nil {
+		return err
+	}
+
+	if p.HeaderExtensions == nil {
+		p.HeaderExtensions = []params.RTPHeaderExtensionParameters{}
+	}
+	ids := make(map[int]int, len(p.HeaderExtensions))
+	uris := make(map[string]int, len(p.HeaderExtensions))
+	for i := range p.HeaderExtensions {
+		path := index("headerExtensions", i)
+		ext := &p.HeaderExtensions[i]
+		if err := validateHeaderExtensionParameters(path, ext); err != nil {
+			return err
+		}
+		if prev, dup := ids[ext.ID]; dup {
+			return invalid(field(path, "id"), "%d already used by headerExtensions[%d]", ext.ID, prev)
+		}
+		ids[ext.ID] = i
+		if prev, dup := uris[ext.URI]; dup {
+			return invalid(field(path, "uri"), "%q already used by headerExtensions[%d]", ext.URI, prev)
+		}
+		uris[ext.URI] = i
+	}
+
+	if p.Encodings == nil {
+		p.Encodings = []params.RTPEncodingParameters{}
+	}
+	if err := checkEncodings(p.Encodings, p.Codecs); err != nil {
+		return err
+	}
+
+	return validateRTCPParameters("rtcp", &p.RTCP)
+}
+
+func checkRTPCodecs(codecs []params.RTPCodecParameters) error {
+	if codecs == nil {
+		return invalid("codecs", "missing")
+	}
+	byPayloadType := make(map[uint8]int, len(codecs))
+	var kind params.MediaKind
+	for i := range codecs {
+		path := index("codecs", i)
+		codec := &codecs[i]
+		if err := validateCodecParameters(path, codec); err != nil {
+			return err
+		}
+		codecKind, _ := mimeTypeKind("", codec.MimeType) // validated above
+		if i == 0 {
+			kind = codecKind
+			if isRTXMimeType(codec.MimeType) {
+				return invalid(field(path, "mimeType"), "is RTX but the first codec must be a media codec")
+			}
+		} else if codecKind != kind {
+			return invalid(field(path, "mimeType"), "%q is %s but codecs[0] is %s", codec.MimeType, codecKind, kind)
+		}
+		if prev, dup := byPayloadType[codec.PayloadType]; dup {
+			return invalid(field(path, "payloadType"), "%d already used by codecs[%d]", codec.PayloadType, prev)
+		}
+		byPayloadType[codec.PayloadType] = i
+	}
+	// Now that every payload type is known, check what RTX codecs point at.
+	for i := range codecs {
+		if !isRTXMimeType(codecs[i].MimeType) {
+			continue
+		}
+		apt, _ := codecs[i].Parameters.Int("apt") // validated above
+		target, ok := byPayloadType[uint8(apt)]
+		if !ok {
+			return invalid(field(index("codecs", i), "parameters.apt"), "%d names no codec in codecs", apt)
+		}
+		if isRTXMimeType(codecs[target].MimeType) {
+			return invalid(field(index("codecs", i), "parameters.apt"), "%d names RTX codec codecs[%d]", apt, target)
+		}
+	}
+	return nil
+}
+
+func checkEncodings(encodings []params.RTPEncodingParameters, codecs []params.RTPCodecParameters) error {
+	ssrcs := make(map[uint32]string, 2*len(encodings))
+	rids := make(map[string]int, len(encodings))
+	claimSSRC := func(path string, ssrc uint32) error {
+		if prev, dup := ssrcs[ssrc]; dup {
+			return invalid(path, "%d already used by %s", ssrc, prev)
+		}
+		ssrcs[ssrc] = path
+		return nil
+	}
+	for i := range encodings {
+		path := index("encodings", i)
+		enc := &encodings[i]
+		if err := validateEncoding(path, enc); err != nil {
+			return err
+		}
+		if enc.CodecPayloadType != nil && !hasPayloadType(codecs, *enc.CodecPayloadType) {
+			return invalid(field(path, "codecPayloadType"), "%d names no codec in codecs", *enc.CodecPayloadType)
+		}
+		if enc.SSRC != 0 {
+			if err := claimSSRC(field(path, "ssrc"), enc.SSRC); err != nil {
+				return err
+			}
+		}
+		if enc.RTX != nil {
+			if err := claimSSRC(field(path, "rtx.ssrc"), enc.RTX.SSRC); err != nil {
+				return err
+			}
+		}
+		if enc.RID != "" {
+			if prev, dup := rids[enc.RID]; dup {
+				return invalid(field(path, "rid"), "%q already used by encodings[%d]", enc.RID, prev)
+			}
+			rids[enc.RID] = i
+		}
+	}
+	return nil
+}
+
+func hasPayloadType(codecs []params.RTPCodecParameters, pt uint8) bool {
+	for i := range codecs {
+		if codecs[i].PayloadType == pt {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidateRTPCodecParameters validates one codec of RTP parameters: a
+// mimeType "audio/<subtype>" or "video/<subtype>", a payload type in 0..127,
+// a positive clock rate, string or number parameters (apt a number, and
+// present on RTX codecs). Audio codecs get one channel when none is given and
+// video codecs lose any channel count, as in mediasoup-client. Nil parameters
+// and RTCP feedback become empty.
+func ValidateRTPCodecParameters(c *params.RTPCodecParameters) error {
+	if c == nil {
+		return invalid("codec", "is nil")
+	}
+	return validateCodecParameters("codec", c)
+}
+
+func validateCodecParameters(path string, c *params.RTPCodecParameters) error {
+	kind, err := mimeTypeKind(field(path, "mimeType"), c.MimeType)
+	if err != nil {
+		return err
+	}
+	if c.PayloadType > maxPayloadType {
+		return invalid(field(path, "payloadType"), "must be 0..%d, got %d", maxPayloadType, c.PayloadType)
+	}
+	if err := checkClockRate(field(path, "clockRate"), c.ClockRate); err != nil {
+		return err
+	}
+	channels, err := normalizeChannels(field(path, "channels"), kind, c.Channels)
+	if err != nil {
+		return err
+	}
+	c.Channels = channels
+	if c.Parameters == nil {
+		c.Parameters = params.CodecParameters{}
+	}
+	if err := checkCodecParameters(field(path, "parameters"), c.Parameters, isRTXMimeType(c.MimeType)); err != nil {
+		return err
+	}
+	if c.RTCPFeedback == nil {
+		c.RTCPFeedback = []params.RTCPFeedback{}
+	}
+	return checkFeedbacks(field(path, "rtcpFeedback"), c.RTCPFeedback)
+}
+
+// ValidateRTPHeaderExtensionParameters validates one header extension of RTP
+// parameters: a URI, an ID in 1..255 and string or number parameters. Nil
+// parameters become empty.
+func ValidateRTPHeaderExtensionParameters(h *params.RTPHeaderExtensionParameters) error {
+	if h == nil {
+		return invalid("ext", "is nil")
+	}
+	return validateHeaderExtensionParameters("ext", h)
+}
+
+func validateHeaderExtensionParameters(path string, h *params.RTPHeaderExtensionParameters) error {
+	if err := checkURI(field(path, "uri"), h.URI); err != nil {
+		return err
+	}
+	if err := checkHeaderExtensionID(field(path, "id"), h.ID); err != nil {
+		return err
+	}
+	if h.Parameters == nil {
+		h.Parameters = params.CodecParameters{}
+	}
+	return checkParameterValues(field(path, "parameters"), h.Parameters)
+}
+
+// ValidateRTPEncodingParameters validates one encoding: an RTX SSRC, when
+// RTX is present, that is nonzero and differs from the media SSRC; a RID made
+// of letters, digits, '-' and '_'; a known scalabilityMode; a
+// scaleResolutionDownBy of at least 1, a maxBitrate and maxFramerate of at
+// least 0; a codecPayloadType in 0..127; and known priorities.
+func ValidateRTPEncodingParameters(e *params.RTPEncodingParameters) error {
+	if e == nil {
+		return invalid("encoding", "is nil")
+	}
+	return validateEncoding("encoding", e)
+}
+
+func validateEncoding(path string, e *params.RTPEncodingParameters) error {
+	if e.RID != "" {
+		if len(e.RID) > maxRIDLength {
+			return invalid(field(path, "rid"), "longer than %d bytes", maxRIDLength)
+		}
+		for _, r := range e.RID {
+			if !isAlnum(r) && r != '-' && r != '_' {
+				return invalid(field(path, "rid"), "%q may only hold letters, digits, '-' and '_'", e.RID)
+			}
+		}
+	}
+	if pt := e.CodecPayloadType; pt != nil && *pt > maxPayloadType {
+		return invalid(field(path, "codecPayloadType"), "must be 0..%d, got %d", maxPayloadType, *pt)
+	}
+	if e.RTX != nil {
+		if e.RTX.SSRC == 0 {
+			return invalid(field(path, "rtx.ssrc"), "missing")
+		}
+		if e.RTX.SSRC == e.SSRC {
+			return invalid(field(path, "rtx.ssrc"), "%d equals the media ssrc", e.RTX.SSRC)
+		}
+	}
+	if e.ScalabilityMode != "" && !ValidScalabilityMode(e.ScalabilityMode) {
+		return invalid(field(path, "scalabilityMode"), "%q is not a known mode such as L1T3 or S3T3", e.ScalabilityMode)
+	}
+	if s := e.ScaleResolutionDownBy; s != 0 && (math.IsNaN(s) || math.IsInf(s, 0) || s < 1) {
+		return invalid(field(path, "scaleResolutionDownBy"), "must be at least 1, got %v", s)
+	}
+	if e.MaxBitrate < 0 {
+		return invalid(field(path, "maxBitrate"), "must not be negative, got %d", e.MaxBitrate)
+	}
+	if f := e.MaxFramerate; math.IsNaN(f) || math.IsInf(f, 0) || f < 0 {
+		return invalid(field(path, "maxFramerate"), "must be a finite number of at least 0, got %v", f)
+	}
+	if err := checkPriority(field(path, "priority"), e.Priority); err != nil {
+		return err
+	}
+	return checkPriority(field(path, "networkPriority"), e.NetworkPriority)
+}
+
+func checkPriority(path, p string) error {
+	switch p {
+	case "", "very-low", "low", "medium", "high":
+		return nil
+	}
+	return invalid(path, "must be very-low, low, medium or high, got %q", p)
+}
+
+// ValidateRTCPParameters validates RTCP parameters and sets reducedSize to
+// true when it is unset. Mux is left as it is, as mediasoup-client does.
+func ValidateRTCPParameters(r *params.RTCPParameters) error {
+	if r == nil {
+		return invalid("rtcp", "is nil")
+	}
+	return validateRTCPParameters("rtcp", r)
+}
+
+func validateRTCPParameters(path string, r *params.RTCPParameters) error {
+	if err := checkText(field(path, "cname"), r.CNAME); err != nil {
+		return err
+	}
+	if r.ReducedSize == nil {
+		r.ReducedSize = params.Ptr(true)
+	}
+	return nil
+}
+
+// ValidateRTCPFeedback validates one RTCP feedback entry: a type such as
+// "nack" or "transport-cc" is mandatory, the parameter optional.
+func ValidateRTCPFeedback(f *params.RTCPFeedback) error {
+	if f == nil {
+		return invalid("fb", "is nil")
+	}
+	return validateFeedback("fb", f)
+}
+
+func validateFeedback(path string, f *params.RTCPFeedback) error {
+	if f.Type == "" {
+		return invalid(field(path, "type"), "missing")
+	}
+	if err := checkToken(field(path, "type"), f.Type); err != nil {
+		return err
+	}
+	return checkText(field(path, "parameter"), f.Parameter)
+}
+
+func checkFeedbacks(path string, fbs []params.RTCPFeedback) error {
+	for i := range fbs {
+		if err := validateFeedback(index(path, i), &fbs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidateSCTPCapabilities validates SCTP capabilities: numStreams must be
+// valid (see ValidateNumSCTPStreams).
+func ValidateSCTPCapabilities(c *params.SCTPCapabilities) error {
+	if c == nil {
+		return invalid("sctpCapabilities", "is nil")
+	}
+	return validateNumStreams("numStreams", &c.NumStreams)
+}
+
+// ValidateNumSCTPStreams validates a stream count: OS and MIS are both
+// mandatory and in 1..65535.
+func ValidateNumSCTPStreams(n *params.NumSCTPStreams) error {
+	if n == nil {
+		return invalid("numStreams", "is nil")
+	}
+	return validateNumStreams("numStreams", n)
+}
+
+func validateNumStreams(path string, n *params.NumSCTPStreams) error {
+	if err := checkStreamCount(field(path, "OS"), n.OS); err != nil {
+		return err
+	}
+	return checkStreamCount(field(path, "MIS"), n.MIS)
+}
+
+func checkStreamCount(path string, n int) error {
+	if n == 0 {
+		return invalid(path, "missing")
+	}
+	if n < 1 || n > maxSCTPStreams {
+		return invalid(path, "must be 1..%d, got %d", maxSCTPStreams, n)
+	}
+	return nil
+}
+
+// ValidateSCTPParameters validates the SCTP parameters of a transport: port,
+// OS, MIS and maxMessageSize are mandatory; the port and stream counts are in
+// 1..65535, maxMessageSize is positive, and the optional buffer figures the
+// server reports are not negative.
+func ValidateSCTPParameters(p *params.SCTPParameters) error {
+	if p == nil {
+		return invalid("sctpParameters", "is nil")
+	}
+	if p.Port == 0 {
+		return invalid("port", "missing")
+	}
+	if p.Port < 1 || p.Port > 65535 {
+		return invalid("port", "must be 1..65535, got %d", p.Port)
+	}
+	if err := checkStreamCount("OS", p.OS); err != nil {
+		return err
+	}
+	if err := checkStreamCount("MIS", p.MIS); err != nil {
+		return err
+	}
+	if p.MaxMessageSize == 0 {
+		return invalid("maxMessageSize", "missing")
+	}
+	if p.MaxMessageSize < 0 {
+		return invalid("maxMessageSize", "must be positive, got %d", p.MaxMessageSize)
+	}
+	if p.SCTPBufferedAmount != nil && *p.SCTPBufferedAmount < 0 {
+		return invalid("sctpBufferedAmount", "must not be negative, got %d", *p.SCTPBufferedAmount)
+	}
+	if p.SendBufferSize != nil && *p.SendBufferSize < 0 {
+		return invalid("sendBufferSize", "must not be negative, got %d", *p.SendBufferSize)
+	}
+	return nil
+}
+
+// ValidateSCTPStreamParameters validates the parameters of one SCTP stream
+// and fills ordered: true unless maxPacketLifeTime or maxRetransmits is set,
+// false otherwise. Setting both is an error, and so is ordered true together
+// with either. Unlike mediasoup-client, which treats a 0 as unset, a non-nil
+// maxPacketLifeTime or maxRetransmits counts as set even when 0, because 0
+// retransmissions is a meaningful choice. Stream ID 65535 is reserved.
+func ValidateSCTPStreamParameters(p *params.SCTPStreamParameters) error {
+	if p == nil {
+		return invalid("sctpStreamParameters", "is nil")
+	}
+	if p.StreamID > maxSCTPStreamID {
+		return invalid("streamId", "must be 0..%d, got %d", maxSCTPStreamID, p.StreamID)
+	}
+	partial := p.MaxPacketLifeTime != nil || p.MaxRetransmits != nil
+	if p.MaxPacketLifeTime != nil && p.MaxRetransmits != nil {
+		return invalid("maxRetransmits", "cannot be given together with maxPacketLifeTime")
+	}
+	switch {
+	case p.Ordered == nil:
+		p.Ordered = params.Ptr(!partial)
+	case *p.Ordered && p.MaxPacketLifeTime != nil:
+		return invalid("ordered", "cannot be true with maxPacketLifeTime")
+	case *p.Ordered && p.MaxRetransmits != nil:
+		return invalid("ordered", "cannot be true with maxRetransmits")
+	}
+	if err := checkDataChannelString("label", p.Label); err != nil {
+		return err
+	}
+	return checkDataChannelString("protocol", p.Protocol)
+}
+
+func checkDataChannelString(path, s string) error {
+	if len(s) > maxDataChanField {
+		return invalid(path, "longer than %d bytes", maxDataChanField)
+	}
+	if !utf8.ValidString(s) {
+		return invalid(path, "is not valid UTF-8")
+	}
+	return nil
+}
+
+// ValidateICEParameters validates remote ICE credentials: usernameFragment
+// of 4..256 and password of 22..256 ICE characters (letters, digits, '+' and
+// '/'), as RFC 8839 requires.
+func ValidateICEParameters(p *params.ICEParameters) error {
+	if p == nil {
+		return invalid("iceParameters", "is nil")
+	}
+	if err := checkICEChars("usernameFragment", p.UsernameFragment, 4, 256); err != nil {
+		return err
+	}
+	return checkICEChars("password", p.Password, 22, 256)
+}
+
+func checkICEChars(path, s string, minLen, maxLen int) error {
+	if s == "" {
+		return invalid(path, "missing")
+	}
+	if len(s) < minLen || len(s) > maxLen {
+		return invalid(path, "must be %d..%d characters, got %d", minLen, maxLen, len(s))
+	}
+	for _, r := range s {
+		if !isAlnum(r) && r != '+' && r != '/' {
+			return invalid(path, "may only hold letters, digits, '+' and '/'")
+		}
+	}
+	return nil
+}
+
+// ValidateICECandidates validates remote ICE candidates. There must be at
+// least one, and each needs a foundation, a priority in 1..2^31-1, an IP
+// address or host name (in ip or address; when both are given they must
+// agree), protocol "udp" or "tcp", a nonzero port, type host, srflx, prflx or
+// relay, and a tcpType only on TCP candidates (active, passive or so).
+func ValidateICECandidates(candidates []params.ICECandidate) error {
+	if len(candidates) == 0 {
+		return invalid("iceCandidates", "missing")
+	}
+	for i := range candidates {
+		if err := validateICECandidate(index("iceCandidates", i), &candidates[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateICECandidate(path string, c *params.ICECandidate) error {
+	if err := checkICEChars(field(path, "foundation"), c.Foundation, 1, 32); err != nil {
+		return err
+	}
+	if c.Priority == 0 {
+		return invalid(field(path, "priority"), "missing")
+	}
+	if c.Priority > maxICEPriority {
+		return invalid(field(path, "priority"), "must be 1..%d, got %d", maxICEPriority, c.Priority)
+	}
+	if c.IP != "" && c.Address != "" && c.IP != c.Address {
+		return invalid(field(path, "address"), "%q disagrees with ip %q", c.Address, c.IP)
+	}
+	hostPath := field(path, "address")
+	if c.Address == "" {
+		hostPath = field(path, "ip")
+	}
+	if err := checkHost(hostPath, c.Host()); err != nil {
+		return err
+	}
+	switch c.Protocol {
+	case "udp":
+		if c.TCPType != "" {
+			return invalid(field(path, "tcpType"), "given for a udp candidate")
+		}
+	case "tcp":
+		switch c.TCPType {
+		case "", "active", "passive", "so":
+		default:
+			return invalid(field(path, "tcpType"), "must be active, passive or so, got %q", c.TCPType)
+		}
+	case "":
+		return invalid(field(path, "protocol"), "missing")
+	default:
+		return invalid(field(path, "protocol"), "must be udp or tcp, got %q", c.Protocol)
+	}
+	if c.Port == 0 {
+		return invalid(field(path, "port"), "missing")
+	}
+	switch c.Type {
+	case "host", "srflx", "prflx", "relay":
+	case "":
+		return invalid(field(path, "type"), "missing")
+	default:
+		return invalid(field(path, "type"), "must be host, srflx, prflx or relay, got %q", c.Type)
+	}
+	return nil
+}
+
+// checkHost accepts a unicast IP address without zone, or a DNS host name
+// (mediasoup announces host names when configured to).
+func checkHost(path, host string) error {
+	if host == "" {
+		return invalid(path, "missing")
+	}
+	if addr, err := netip.ParseAddr(host); err == nil {
+		if addr.Zone() != "" || addr.IsUnspecified() || addr.IsMulticast() {
+			return invalid(path, "%q is not a usable unicast address", host)
+		}
+		return nil
+	}
+	if !isHostName(host) {
+		return invalid(path, "%q is neither an IP address nor a host name", host)
+	}
+	return nil
+}
+
+func isHostName(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	for _, label := range labels {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !isAlnum(r) && r != '-' {
+				return false
+			}
+		}
+	}
+	// An all-digit last label would make "1.2.3" or "300.1.1.1" pass as a
+	// name when it is a mistyped address.
+	last := labels[len(labels)-1]
+	return strings.Trim(last, "0123456789") != ""
+}
+
+// fingerprintSizes maps the hash functions mediasoup uses to digest lengths.
+var fingerprintSizes = map[string]int{
+	"sha-1":   20,
+	"sha-224": 28,
+	"sha-256": 32,
+	"sha-384": 48,
+	"sha-512": 64,
+}
+
+// ValidateDTLSParameters validates DTLS parameters: a role of auto, client,
+// server or empty, and at least one fingerprint, each with a known algorithm
+// (sha-1, sha-224, sha-256, sha-384, sha-512; case-insensitive) and a value
+// of colon-separated hex bytes as long as that algorithm's digest.
+func ValidateDTLSParameters(p *params.DTLSParameters) error {
+	if p == nil {
+		return invalid("dtlsParameters", "is nil")
+	}
+	switch p.Role {
+	case "", params.DTLSRoleAuto, params.DTLSRoleClient, params.DTLSRoleServer:
+	default:
+		return invalid("role", "must be auto, client or server, got %q", p.Role)
+	}
+	if len(p.Fingerprints) == 0 {
+		return invalid("fingerprints", "missing")
+	}
+	for i := range p.Fingerprints {
+		path := index("fingerprints", i)
+		fp := &p.Fingerprints[i]
+		if fp.Algorithm == "" {
+			return invalid(field(path, "algorithm"), "missing")
+		}
+		size, ok := fingerprintSizes[strings.ToLower(fp.Algorithm)]
+		if !ok {
+			return invalid(field(path, "algorithm"), "%q is not sha-1, sha-224, sha-256, sha-384 or sha-512", fp.Algorithm)
+		}
+		if err := checkFingerprintValue(field(path, "value"), fp.Value, size); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkFingerprintValue(path, value string, size int) error {
+	if value == "" {
+		return invalid(path, "missing")
+	}
+	// size bytes take two hex digits each plus a colon between them.
+	if len(value) != 3*size-1 {
+		return invalid(path, "must be %d colon-separated hex bytes", size)
+	}
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		if i%3 == 2 {
+			if c != ':' {
+				return invalid(path, "must be colon-separated hex bytes (\"AB:CD:...\")")
+			}
+		} else if !isHexDigit(c) {
+			return invalid(path, "holds non-hex character %q", c)
+		}
+	}
+	return nil
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isAlnum(r rune) bool {
+	return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+}
+
+// mimeTypeKind checks that mimeType is "audio/<subtype>" or
+// "video/<subtype>" (type case-insensitive, as mediasoup-client matches it)
+// and returns its kind.
+func mimeTypeKind(path, mimeType string) (params.MediaKind, error) {
+	if mimeType == "" {
+		return "", invalid(path, "missing")
+	}
+	typ, subtype, ok := strings.Cut(mimeType, "/")
+	var kind params.MediaKind
+	switch {
+	case !ok:
+	case strings.EqualFold(typ, "audio"):
+		kind = params.MediaKindAudio
+	case strings.EqualFold(typ, "video"):
+		kind = params.MediaKindVideo
+	}
+	if kind == "" {
+		return "", invalid(path, "%q is not audio/<codec> or video/<codec>", mimeType)
+	}
+	if subtype == "" {
+		return "", invalid(path, "%q has no codec name", mimeType)
+	}
+	for _, r := range subtype {
+		if !isAlnum(r) && !strings.ContainsRune("!#$&-^_.+", r) {
+			return "", invalid(path, "%q holds %q, not allowed in a codec name", mimeType, r)
+		}
+	}
+	return kind, nil
+}
+
+func isRTXMimeType(mimeType string) bool {
+	_, subtype, _ := strings.Cut(mimeType, "/")
+	return strings.EqualFold(subtype, "rtx")
+}
+
+func checkClockRate(path string, rate int) error {
+	if rate == 0 {
+		return invalid(path, "missing")
+	}
+	if rate < 0 {
+		return invalid(path, "must be positive, got %d", rate)
+	}
+	return nil
+}
+
+// normalizeChannels applies mediasoup-client's rule: audio defaults to one
+// channel, video has none.
+func normalizeChannels(path string, kind params.MediaKind, channels *int) (*int, error) {
+	if kind != params.MediaKindAudio {
+		return nil, nil
+	}
+	if channels == nil {
+		return params.Ptr(1), nil
+	}
+	if *channels < 1 {
+		return nil, invalid(path, "must be at least 1, got %d", *channels)
+	}
+	return channels, nil
+}
+
+func checkHeaderExtensionID(path string, id int) error {
+	if id == 0 {
+		return invalid(path, "missing")
+	}
+	if id < 1 || id > maxHeaderExtID {
+		return invalid(path, "must be 1..%d, got %d", maxHeaderExtID, id)
+	}
+	return nil
+}
+
+func checkURI(path, uri string) error {
+	if uri == "" {
+		return invalid(path, "missing")
+	}
+	return checkToken(path, uri)
+}
+
+// checkCodecParameters checks the values and, for the apt parameter, what
+// mediasoup-client checks: it must be a number. RTX codecs must carry one.
+func checkCodecParameters(path string, p params.CodecParameters, rtx bool) error {
+	if err := checkParameterValues(path, p); err != nil {
+		return err
+	}
+	v, ok := p["apt"]
+	if !ok {
+		if rtx {
+			return invalid(field(path, "apt"), "missing on an RTX codec")
+		}
+		return nil
+	}
+	apt, isInt := p.Int("apt")
+	if _, isString := v.(string); isString || !isInt {
+		return invalid(field(path, "apt"), "must be an integer payload type, got %v", v)
+	}
+	if apt < 0 || apt > maxPayloadType {
+		return invalid(field(path, "apt"), "must be 0..%d, got %d", maxPayloadType, apt)
+	}
+	return nil
+}
+
+// checkParameterValues requires every value to be a string or a finite
+// number, and keys and string values that can be written into an SDP fmtp
+// or extmap line without breaking it.
+func checkParameterValues(path string, p params.CodecParameters) error {
+	for key, v := range p {
+		if key == "" || strings.ContainsAny(key, "=; \t") {
+			return invalid(path, "has malformed key %q", key)
+		}
+		if err := checkText(path, key); err != nil {
+			return err
+		}
+		vpath := field(path, key)
+		if !params.IsNumberOrString(v) {
+			return invalid(vpath, "must be a string or a number, got %T", v)
+		}
+		switch t := v.(type) {
+		case string:
+			if err := checkText(vpath, t); err != nil {
+				return err
+			}
+		case float64:
+			if math.IsNaN(t) || math.IsInf(t, 0) {
+				return invalid(vpath, "must be a finite number, got %v", t)
+			}
+		case float32:
+			if math.IsNaN(float64(t)) || math.IsInf(float64(t), 0) {
+				return invalid(vpath, "must be a finite number, got %v", t)
+			}
+		case json.Number:
+			// ParseFloat takes "NaN", "Inf" and hex floats, which JSON
+			// does not; let the encoder judge the literal.
+			if _, err := json.Marshal(t); err != nil {
+				return invalid(vpath, "must be a JSON number, got %q", string(t))
+			}
+		}
+	}
+	return nil
+}
+
+// checkText rejects strings an SDP line cannot carry: invalid UTF-8 and
+// control characters (a CR or LF would end the line).
+func checkText(path, s string) error {
+	if !utf8.ValidString(s) {
+		return invalid(path, "is not valid UTF-8")
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return invalid(path, "holds control character %q", r)
+		}
+	}
+	return nil
+}
+
+// checkToken is checkText that also rejects spaces, for values that sit
+// between spaces in an SDP line.
+func checkToken(path, s string) error {
+	if err := checkText(path, s); err != nil {
+		return err
+	}
+	if strings.ContainsAny(s, " \u00a0") {
+		return invalid(path, "%q holds a space", s)
+	}
+	return nil
+}
