@@ -1,0 +1,28 @@
+# Targets:
+#   make install  build/install the test bed (Debian packages, mediasoup worker, Node server)
+#   make test     install, then vet, gofmt check and every test with the race detector
+#   make demo     install, then start the bundled mediasoup server and run the smoke test
+#   make media    regenerate testdata/media with ffmpeg
+SHELL := /bin/bash
+GO ?= go
+
+.PHONY: install test vet fmt-check demo media
+
+install:
+	bash testbed/install.sh
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out="$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...))"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+test: install vet fmt-check
+	$(GO) test -race -count=1 -timeout 40m ./...
+
+demo: install
+	$(GO) test -count=1 -run 'TestServerSmoke' -v ./integration/
+
+media:
+	bash testbed/media.sh
