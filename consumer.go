@@ -223,7 +223,10 @@ func (c *Consumer) Kind() MediaKind { return c.kind }
 // RTPReceiver returns pion's receiver.
 func (c *Consumer) RTPReceiver() *webrtc.RTPReceiver { return c.receiver }
 
-// Track returns the remote track to read RTP from.
+// Track returns the remote track to read RTP from. It is started when
+// Consume returns, so reads and read deadlines work at once. pion v3 peeks
+// each track's first packet on its own goroutine (for OnTrack); a read that
+// races that peek can get the first two packets swapped.
 func (c *Consumer) Track() *webrtc.TrackRemote { return c.track }
 
 // RTPParameters returns the consumer's RTP parameters.

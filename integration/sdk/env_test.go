@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -46,7 +47,7 @@ func newPeer(t testing.TB, room string) *peer {
 	t.Cleanup(func() { _ = sig.Close() })
 	caps, err := sig.GetRouterRTPCapabilities(ctx)
 	require.NoError(t, err)
-	dev, err := msc.NewDevice(msc.DeviceOptions{})
+	dev, err := msc.NewDevice(msc.DeviceOptions{SettingEngine: loopbackOnly()})
 	require.NoError(t, err)
 	require.NoError(t, dev.Load(ctx, msc.DeviceLoadOptions{RouterRTPCapabilities: caps}))
 	return &peer{t: t, sig: sig, device: dev, caps: caps}
@@ -134,4 +135,13 @@ func playFile(t testing.TB, mime, name, rid string) *webrtc.TrackLocalStaticSamp
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return track
+}
+
+// loopbackOnly keeps pion on 127.0.0.1: tests send traffic nowhere else.
+func loopbackOnly() *webrtc.SettingEngine {
+	se := &webrtc.SettingEngine{}
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	return se
 }

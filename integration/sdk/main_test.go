@@ -5,6 +5,7 @@ package sdk
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -18,6 +19,7 @@ import (
 var server *testbed.Server
 
 func TestMain(m *testing.M) {
+	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	s, err := testbed.Start(ctx, testbed.Options{Logf: func(f string, a ...any) {
 		if testing.Verbose() {

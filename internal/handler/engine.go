@@ -245,7 +245,10 @@ func parseCodecs(md *psdp.MediaDescription) []params.RTPCodecParameters {
 			pt, rest, ok := splitPT(a.Value)
 			if c := byPT[pt]; ok && c != nil {
 				typ, param, _ := strings.Cut(rest, " ")
-				c.RTCPFeedback = append(c.RTCPFeedback, params.RTCPFeedback{Type: typ, Parameter: param})
+				fb := params.RTCPFeedback{Type: typ, Parameter: strings.TrimSpace(param)}
+				if !hasFeedback(c.RTCPFeedback, fb) {
+					c.RTCPFeedback = append(c.RTCPFeedback, fb)
+				}
 			}
 		}
 	}
@@ -288,4 +291,13 @@ func ParseFmtp(line string) params.CodecParameters {
 		out[k] = v
 	}
 	return out
+}
+
+func hasFeedback(list []params.RTCPFeedback, fb params.RTCPFeedback) bool {
+	for _, f := range list {
+		if f == fb {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/pion/webrtc/v3"
@@ -107,7 +108,8 @@ func (h *Handler) LocalDTLSParameters() (params.DTLSParameters, error) {
 	}
 	out := params.DTLSParameters{Role: params.DTLSRoleClient}
 	for _, fp := range fps {
-		out.Fingerprints = append(out.Fingerprints, params.DTLSFingerprint{Algorithm: fp.Algorithm, Value: fp.Value})
+		// mediasoup compares fingerprints as written in SDP: upper-case hex.
+		out.Fingerprints = append(out.Fingerprints, params.DTLSFingerprint{Algorithm: fp.Algorithm, Value: strings.ToUpper(fp.Value)})
 	}
 	return out, nil
 }

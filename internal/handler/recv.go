@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pion/webrtc/v3"
 
@@ -113,6 +114,8 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 		h.hasProbator = true
 	}
 	out := make([]ReceiveResult, len(news))
+	tracks := make([]*webrtc.TrackRemote, len(news))
+	var err error
 	for i, a := range news {
 		tr := h.transceivers[a.mid]
 		r := tr.Receiver()
@@ -121,10 +124,64 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 			out[i].Track = r.Track()
 		}
 		if out[i].Track == nil {
-			return nil, fmt.Errorf("mid %s: no receiving track after negotiation", a.mid)
+			err = fmt.Errorf("mid %s: no receiving track after negotiation", a.mid)
+			break
 		}
+		tracks[i] = out[i].Track
+	}
+	if err == nil {
+		err = waitStarted(ctx, tracks)
+	}
+	if err != nil {
+		mids := make([]string, len(news))
+		for i, a := range news {
+			mids[i] = a.mid
+		}
+		_ = h.StopReceiving(context.Background(), mids)
+		return nil, err
 	}
 	return out, nil
+}
+
+// waitStarted waits until pion has started every track's receiver (after
+// ICE and DTLS connect, pion starts receivers asynchronously). Before
+// that, pion v3 panics on TrackRemote.SetReadDeadline and blocks reads
+// forever if the transport closes: a consumer's track must not be handed
+// out before it started.
+func waitStarted(ctx context.Context, tracks []*webrtc.TrackRemote) error {
+	pending := tracks
+	delay := 50 * time.Microsecond
+	for {
+		left := pending[:0]
+		for _, t := range pending {
+			if !trackStarted(t) {
+				left = append(left, t)
+			}
+		}
+		pending = left
+		if len(pending) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the transport to connect: %w", ctx.Err())
+		case <-time.After(delay):
+		}
+		if delay < 5*time.Millisecond {
+			delay *= 2
+		}
+	}
+}
+
+// trackStarted probes whether pion started the track's receiver: setting a
+// read deadline panics inside pion v3 until then.
+func trackStarted(t *webrtc.TrackRemote) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return t.SetReadDeadline(time.Time{}) == nil
 }
 
 func (h *Handler) addProbator(video params.RTPParameters) error {

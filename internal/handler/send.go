@@ -268,23 +268,23 @@ func offerSSRCs(md *psdp.MediaDescription) (ssrcs []uint32, rtx map[uint32]uint3
 	return primaries, rtx
 }
 
-// buildEncodings reads the streams pion will send (RIDs for simulcast,
-// SSRCs otherwise) and merges the application's encoding settings.
+// buildEncodings reads the streams pion will send and merges the
+// application's encoding settings.
 func buildEncodings(md *psdp.MediaDescription, rids []string, requested []params.RTPEncodingParameters) []params.RTPEncodingParameters {
+	// pion v3 writes no RID header extension, so simulcast layers are
+	// signaled to the server by their SSRCs (in the offer, in layer order).
 	var out []params.RTPEncodingParameters
+	ssrcs, rtx := offerSSRCs(md)
+	n := 1
 	if len(rids) > 1 {
-		for _, rid := range rids {
-			out = append(out, params.RTPEncodingParameters{RID: rid})
+		n = len(rids)
+	}
+	for i := 0; i < n && i < len(ssrcs); i++ {
+		e := params.RTPEncodingParameters{SSRC: ssrcs[i]}
+		if r, ok := rtx[ssrcs[i]]; ok {
+			e.RTX = &params.RTPEncodingRTX{SSRC: r}
 		}
-	} else {
-		ssrcs, rtx := offerSSRCs(md)
-		if len(ssrcs) > 0 {
-			e := params.RTPEncodingParameters{SSRC: ssrcs[0]}
-			if r, ok := rtx[ssrcs[0]]; ok {
-				e.RTX = &params.RTPEncodingRTX{SSRC: r}
-			}
-			out = append(out, e)
-		}
+		out = append(out, e)
 	}
 	for i := range out {
 		if i >= len(requested) {
@@ -295,9 +295,6 @@ func buildEncodings(md *psdp.MediaDescription, rids []string, requested []params
 		e.MaxBitrate, e.MaxFramerate, e.ScalabilityMode = r.MaxBitrate, r.MaxFramerate, r.ScalabilityMode
 		e.ScaleResolutionDownBy, e.DTX, e.Priority, e.NetworkPriority = r.ScaleResolutionDownBy, r.DTX, r.Priority, r.NetworkPriority
 		e.Active, e.AdaptivePtime = r.Active, r.AdaptivePtime
-		if r.RID != "" && len(rids) <= 1 {
-			e.RID = r.RID
-		}
 	}
 	return out
 }
