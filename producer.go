@@ -31,7 +31,8 @@ type ProducerOptions struct {
 	// Track to send. For simulcast, the lowest layer's track, with its RID.
 	Track webrtc.TrackLocal
 	// LayerTracks are the further simulcast layers, lowest first, each a
-	// track with its own RID (pion sends one track per RID).
+	// track with its own RID and the same ID as Track (pion sends one track
+	// per RID).
 	LayerTracks []webrtc.TrackLocal
 	// StreamID is the msid stream id, for A/V sync groups; defaults to the
 	// track's own.
@@ -156,6 +157,9 @@ func checkLayers(kind MediaKind, o ProducerOptions) error {
 		}
 		if tr.Kind() != webrtc.RTPCodecTypeVideo {
 			return fmt.Errorf("produce: simulcast track %d is not video: %w", i, ErrInvalidParameters)
+		}
+		if tr.ID() != o.Track.ID() {
+			return fmt.Errorf("produce: simulcast track %d has ID %q, not the first track's %q (pion requires one ID): %w", i, tr.ID(), o.Track.ID(), ErrInvalidParameters)
 		}
 		seen[tr.RID()] = true
 	}

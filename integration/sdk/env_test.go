@@ -125,7 +125,7 @@ func playFile(t testing.TB, mime, name, rid string) *webrtc.TrackLocalStaticSamp
 	if rid != "" {
 		opts = append(opts, webrtc.WithRTPStreamID(rid))
 	}
-	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: mime}, kind+"-"+rid, "stream", opts...)
+	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: mime}, kind, "stream", opts...)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
