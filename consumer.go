@@ -77,6 +77,13 @@ func (t *Transport) ConsumeMany(ctx context.Context, opts []ConsumerOptions) ([]
 }
 
 func (t *Transport) consume(ctx context.Context, opts []ConsumerOptions) ([]*Consumer, []error) {
+	t.consumeCallers.Add(1)
+	arrived := false
+	defer func() {
+		if !arrived {
+			t.consumeCallers.Add(-1)
+		}
+	}()
 	out := make([]*Consumer, len(opts))
 	errs := make([]error, len(opts))
 	ops := make([]*op, 0, len(opts))
@@ -98,6 +105,8 @@ func (t *Transport) consume(ctx context.Context, opts []ConsumerOptions) ([]*Con
 			ops[j] = nil
 		}
 	}
+	t.consumeCallers.Add(-1)
+	arrived = true
 	for j, op := range ops {
 		if op == nil {
 			continue

@@ -29,7 +29,8 @@ type DeviceOptions struct {
 	// Interceptors, when set, is called to register extra interceptors after
 	// the SDK's defaults (NACK, RTCP reports, transport-wide CC).
 	Interceptors func(m *webrtc.MediaEngine, r *interceptor.Registry) error
-	// Logger receives the SDK's logs; nil keeps it silent.
+	// Logger receives the SDK's and pion's logs; nil keeps them silent
+	// (unless SettingEngine carries its own LoggerFactory).
 	Logger *slog.Logger
 }
 
@@ -98,9 +99,17 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 			return nil, fmt.Errorf("interceptors: %w", err)
 		}
 	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	se := webrtc.SettingEngine{}
 	if opts.SettingEngine != nil {
 		se = *opts.SettingEngine
+	}
+	if se.LoggerFactory == nil {
+		// pion logs through the device's logger: silent by default.
+		se.LoggerFactory = handler.SlogFactory{Logger: log}
 	}
 	// mediasoup is ICE-lite and offers actpass: answer as DTLS client, the
 	// same role the SDK reports to the server in connect.
@@ -111,10 +120,6 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	native, err := handler.NativeRTPCapabilities(api)
 	if err != nil {
 		return nil, fmt.Errorf("native capabilities: %w", err)
-	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	return &Device{api: api, log: log, native: native}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // opKind groups operations that can share one renegotiation.
@@ -85,6 +86,9 @@ type queue struct {
 	closed  bool
 	wg      sync.WaitGroup
 	exec    func(batch []*op)
+	// arriving counts callers that are preparing an operation and about to
+	// push it; the dispatcher waits for them before it takes a batch.
+	arriving func() int64
 }
 
 func newQueue(exec func(batch []*op)) *queue { return &queue{exec: exec} }
@@ -136,16 +140,22 @@ func (q *queue) loop() {
 }
 
 func (q *queue) settle() {
+	deadline := time.Now().Add(10 * time.Millisecond)
 	last := -1
-	for i := 0; i < 64; i++ {
+	for time.Now().Before(deadline) {
 		q.mu.Lock()
 		n := len(q.pending)
 		q.mu.Unlock()
-		if n == last {
+		arriving := q.arriving != nil && q.arriving() > 0
+		if n == last && !arriving {
 			return
 		}
 		last = n
-		runtime.Gosched()
+		if arriving {
+			time.Sleep(50 * time.Microsecond)
+		} else {
+			runtime.Gosched()
+		}
 	}
 }
 

@@ -103,6 +103,8 @@ type Transport struct {
 	streamIDs     map[uint16]bool
 
 	connState atomic.Value // ConnectionState
+	// consumeCallers counts Consume calls still preparing their request.
+	consumeCallers atomic.Int64
 	observer  TransportObserver
 }
 
@@ -150,6 +152,7 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	}
 	t.connState.Store(webrtc.PeerConnectionStateNew)
 	t.q = newQueue(t.exec)
+	t.q.arriving = t.consumeCallers.Load
 	pc := h.PeerConnection()
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		t.connState.Store(s)

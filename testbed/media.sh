@@ -3,6 +3,7 @@
 # (Debian's ffmpeg 5.1). The files are committed, so tests never need ffmpeg;
 # rerun this only to change them.
 #   vp8-320x240.ivf       VP8, 320x240, 30 fps, 2 s, key frame every 30 frames
+#   vp8-160x120.ivf, vp8-80x60.ivf  the same at simulcast layer sizes
 #   vp9-320x240.ivf       VP9 profile 0, same
 #   h264-320x240.h264     H264 constrained baseline (42e01f-compatible), Annex B
 #   opus-48k-stereo.ogg   Opus 48 kHz stereo, 20 ms frames, one packet per Ogg page
@@ -17,6 +18,12 @@ VIDEO_SRC=(-f lavfi -i "testsrc=size=320x240:rate=30:duration=2")
 echo "media.sh: VP8"
 "${FF[@]}" "${VIDEO_SRC[@]}" -pix_fmt yuv420p -c:v libvpx -b:v 250k -g 30 -auto-alt-ref 0 \
 	-deadline realtime -cpu-used 8 -bitexact "$OUT/vp8-320x240.ivf"
+
+echo "media.sh: VP8 simulcast layers (160x120, 80x60)"
+for size in 160x120 80x60; do
+	"${FF[@]}" -f lavfi -i "testsrc=size=$size:rate=30:duration=2" -pix_fmt yuv420p -c:v libvpx -b:v 100k -g 30 \
+		-auto-alt-ref 0 -deadline realtime -cpu-used 8 -bitexact "$OUT/vp8-$size.ivf"
+done
 
 echo "media.sh: VP9"
 "${FF[@]}" "${VIDEO_SRC[@]}" -pix_fmt yuv420p -c:v libvpx-vp9 -profile:v 0 -b:v 200k -g 30 \

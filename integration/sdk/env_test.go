@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v3"
+	"github.com/pion/webrtc/v3/pkg/media"
 	"github.com/stretchr/testify/require"
 
 	msc "github.com/soupkit/mediasoup-client-go"
@@ -144,4 +145,9 @@ func loopbackOnly() *webrtc.SettingEngine {
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	return se
+}
+
+// mediaSample is a tiny valid Opus packet (a 20 ms silence frame).
+func mediaSample() media.Sample {
+	return media.Sample{Data: []byte{0xf8, 0xff, 0xfe}, Duration: 20 * time.Millisecond}
 }
