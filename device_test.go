@@ -94,7 +94,9 @@ func TestTransportOptionsValidation(t *testing.T) {
 		"no id":          func(o *TransportOptions) { o.ID = "" },
 		"no ufrag":       func(o *TransportOptions) { o.ICEParameters.UsernameFragment = "" },
 		"no fingerprint": func(o *TransportOptions) { o.DTLSParameters.Fingerprints = nil },
-		"bad candidate":  func(o *TransportOptions) { o.ICECandidates = []ICECandidate{{IP: "not-an-ip", Port: 1, Protocol: "udp", Type: "host"}} },
+		"bad candidate": func(o *TransportOptions) {
+			o.ICECandidates = []ICECandidate{{IP: "not-an-ip", Port: 1, Protocol: "udp", Type: "host"}}
+		},
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {

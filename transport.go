@@ -105,7 +105,7 @@ type Transport struct {
 	connState atomic.Value // ConnectionState
 	// consumeCallers counts Consume calls still preparing their request.
 	consumeCallers atomic.Int64
-	observer  TransportObserver
+	observer       TransportObserver
 }
 
 func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabilities, canSend map[MediaKind]bool, o TransportOptions) (*Transport, error) {
