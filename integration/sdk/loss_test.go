@@ -1,0 +1,149 @@
+package sdk
+
+import (
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v3"
+	"github.com/stretchr/testify/require"
+
+	msc "github.com/soupkit/mediasoup-client-go"
+	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+)
+
+// lossyRelay forwards UDP between a client and the server on loopback and
+// drops every nth server-to-client RTP packet of one payload type.
+type lossyRelay struct {
+	front, back *net.UDPConn
+	server      *net.UDPAddr
+	pt          atomic.Uint32
+	every       int
+	dropped     sync.Map // sequence number -> true
+	drops       atomic.Int64
+	wg          sync.WaitGroup
+}
+
+func newLossyRelay(t testing.TB, server *net.UDPAddr, every int) *lossyRelay {
+	front, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	back, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	r := &lossyRelay{front: front, back: back, server: server, every: every}
+	var client atomic.Pointer[net.UDPAddr]
+	r.wg.Add(2)
+	go func() { // client -> server
+		defer r.wg.Done()
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := front.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			client.Store(from)
+			_, _ = back.WriteToUDP(buf[:n], server)
+		}
+	}()
+	go func() { // server -> client, lossy
+		defer r.wg.Done()
+		buf := make([]byte, 2048)
+		count := 0
+		for {
+			n, _, err := back.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			b := buf[:n]
+			isRTP := n >= 12 && b[0]>>6 == 2 && !(b[1] >= 192 && b[1] <= 223)
+			if isRTP && uint32(b[1]&0x7f) == r.pt.Load() {
+				count++
+				if count%r.every == 0 {
+					r.dropped.Store(uint16(b[2])<<8|uint16(b[3]), true)
+					r.drops.Add(1)
+					continue
+				}
+			}
+			if to := client.Load(); to != nil {
+				_, _ = front.WriteToUDP(b, to)
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = front.Close()
+		_ = back.Close()
+		r.wg.Wait()
+	})
+	return r
+}
+
+// TestLossRecovery: a relay drops 1 in 15 video packets on their way to the
+// consumer; pion NACKs them, the server retransmits over RTX, and the
+// consumer's stream ends up with no gap.
+func TestLossRecovery(t *testing.T) {
+	ctx := testCtx(t, 90*time.Second)
+	room := newRoom(t)
+	alice, bob := newPeer(t, room), newPeer(t, room)
+	send := alice.transport("send", false)
+	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
+	require.NoError(t, err)
+
+	info, err := bob.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: "recv"})
+	require.NoError(t, err)
+	var udp *msc.ICECandidate
+	for i := range info.ICECandidates {
+		if info.ICECandidates[i].Protocol == "udp" {
+			udp = &info.ICECandidates[i]
+		}
+	}
+	require.NotNil(t, udp)
+	relay := newLossyRelay(t, &net.UDPAddr{IP: net.ParseIP(udp.Host()), Port: int(udp.Port)}, 15)
+	viaRelay := *udp
+	viaRelay.Port = uint16(relay.front.LocalAddr().(*net.UDPAddr).Port)
+	recv, err := bob.device.CreateRecvTransport(msc.TransportOptions{
+		ID: info.ID, ICEParameters: info.ICEParameters, ICECandidates: []msc.ICECandidate{viaRelay}, DTLSParameters: info.DTLSParameters,
+	})
+	require.NoError(t, err)
+	t.Cleanup(recv.Close)
+	recv.OnConnect(func(ctx context.Context, cp msc.ConnectParams) error {
+		return bob.sig.ConnectWebRTCTransport(ctx, recv.ID(), cp.DTLSParameters)
+	})
+	opts := bob.serverConsume(ctx, recv, prod.ID())
+	require.NotNil(t, opts.RTPParameters.Encodings[0].RTX, "consumer negotiated RTX")
+	relay.pt.Store(uint32(opts.RTPParameters.Codecs[0].PayloadType))
+	cons, err := recv.Consume(ctx, opts)
+	require.NoError(t, err)
+	require.NoError(t, bob.sig.ResumeConsumer(ctx, cons.ID()))
+
+	pkts := readPackets(t, cons.Track(), 400, 30*time.Second)
+	require.Greater(t, relay.drops.Load(), int64(10), "relay dropped packets")
+	seen := map[uint16]bool{}
+	for _, p := range pkts {
+		require.Equal(t, opts.RTPParameters.Encodings[0].SSRC, p.SSRC)
+		seen[p.SequenceNumber] = true
+	}
+	// Every sequence number from the first to well before the last arrived
+	// (the tail may still be waiting for its retransmission).
+	first, last := pkts[0].SequenceNumber, pkts[len(pkts)-1].SequenceNumber
+	if pkts[1].SequenceNumber < first {
+		first = pkts[1].SequenceNumber
+	}
+	recovered := 0
+	for s := first; s != last-30; s++ {
+		require.True(t, seen[s], "sequence number %d never arrived", s)
+		if _, ok := relay.dropped.Load(s); ok {
+			recovered++
+		}
+	}
+	require.Greater(t, recovered, 5, "dropped packets that came back over RTX")
+	stats, err := bob.sig.GetStats(ctx, testbed.ObjectType("consumer"), cons.ID())
+	require.NoError(t, err)
+	var retransmitted int64
+	for _, s := range stats {
+		retransmitted += s.Int("packetsRetransmitted")
+	}
+	require.Positive(t, retransmitted, "server retransmitted packets")
+	t.Logf("dropped %d, recovered %d in range, server retransmitted %d", relay.drops.Load(), recovered, retransmitted)
+}
