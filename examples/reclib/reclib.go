@@ -1,0 +1,546 @@
+// Package reclib is the recorder example's logic, importable so that other
+// programs (the project's demo) can record in-process: join a room of the
+// bundled mediasoup test server, consume every producer that exists or
+// appears, and write each consumer's media to a file (Opus to .ogg, VP8
+// and VP9 to .ivf, H264 to Annex B .h264).
+package reclib
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/pion/rtp"
+
+	msc "github.com/soupkit/mediasoup-client-go"
+	"github.com/soupkit/mediasoup-client-go/examples/internal/signal"
+)
+
+// Config configures a recorder.
+type Config struct {
+	// Server is the WebSocket URL of the server, e.g. ws://127.0.0.1:3000/.
+	Server string
+	// Room to join; "" means "default".
+	Room string
+	// OutDir receives the files; it is created if missing.
+	OutDir string
+	// Loopback keeps media on 127.0.0.1.
+	Loopback bool
+	// Logger receives what the recorder does; nil keeps it silent.
+	Logger *slog.Logger
+	// SDKLogger, when set, receives the SDK's own logs.
+	SDKLogger *slog.Logger
+}
+
+// FileStats describes one recorded file.
+type FileStats struct {
+	// Path of the file.
+	Path string
+	// Kind is audio or video.
+	Kind msc.MediaKind
+	// MimeType is the codec received.
+	MimeType string
+	// ProducerID, ConsumerID and PeerID (the producer's peer) name the
+	// stream.
+	ProducerID, ConsumerID, PeerID string
+	// Packets and PayloadBytes count the RTP received (padding excluded).
+	Packets, PayloadBytes int64
+	// Bytes is the file's size.
+	Bytes int64
+	// Frames counts the frames received (video: RTP marker bits; audio:
+	// packets) and KeyFrames the video key frames among them.
+	Frames, KeyFrames int64
+	// WriteErrors counts packets the file writer refused.
+	WriteErrors int64
+	// Duration is the time from the first to the last packet.
+	Duration time.Duration
+	// CloseReason is why the file was closed: "producerclose" or
+	// "transportclose" (the server closed the consumer) or "stopped".
+	CloseReason string
+}
+
+// Summary lists the recorded files in the order they were opened.
+type Summary []FileStats
+
+// Print writes the summary as a table.
+func (s Summary) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tKIND\tCODEC\tPACKETS\tBYTES\tFRAMES\tKEY FRAMES\tDURATION\tCLOSED BY")
+	for _, f := range s {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", f.Path, f.Kind, f.MimeType, f.Packets, f.Bytes, f.Frames, f.KeyFrames, f.Duration.Round(10*time.Millisecond), f.CloseReason)
+	}
+	tw.Flush()
+}
+
+// Recorder is a running recorder. Close it to stop and get the summary.
+type Recorder struct {
+	cfg    Config
+	log    *slog.Logger
+	peer   *signal.Peer
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	// setupMu serializes consumer setup, which picks a transport.
+	setupMu    sync.Mutex
+	transports []*recvTransport
+
+	mu       sync.Mutex
+	closed   bool
+	seq      int
+	tracks   map[string]*track // by consumer ID
+	order    []*track
+	gone     map[string]string // consumers the server closed before they were set up
+	changed  chan struct{}     // closed and replaced when a track starts or ends
+	summary  Summary
+	closeErr error
+}
+
+// recvTransport is a receive transport and the codec it receives per
+// kind. The SDK on pion v3 only receives, per transport and kind, the
+// codec of the transport's first consumer (a later consumer of another
+// codec gets "codec not found" from its track), so the recorder keeps one
+// transport per codec.
+type recvTransport struct {
+	t      *msc.Transport
+	codecs map[msc.MediaKind]string
+}
+
+// track records one consumer into one file.
+type track struct {
+	consumer *msc.Consumer
+	writer   rtpWriter
+	stats    FileStats
+	cnt      *counter
+	reorder  reorder
+	first    time.Time
+	last     time.Time
+	stop     chan struct{} // closed to stop read
+	done     chan struct{} // closed when read returned
+	final    chan struct{} // closed when the file is closed and stats are final
+	finished bool
+	readErr  error // why read stopped on its own
+}
+
+// Start joins the room, consumes the producers already there and keeps
+// consuming new ones until Close.
+func Start(ctx context.Context, cfg Config) (*Recorder, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.OutDir == "" {
+		cfg.OutDir = "."
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return nil, fmt.Errorf("recorder: %w", err)
+	}
+	peer, err := signal.JoinPeer(ctx, signal.PeerOptions{URL: cfg.Server, Room: cfg.Room, Loopback: cfg.Loopback, SDKLogger: cfg.SDKLogger, PionLogger: log})
+	if err != nil {
+		return nil, fmt.Errorf("recorder: join: %w", err)
+	}
+	log.Info("joined room", "room", peer.Joined.Room, "peer", peer.Joined.PeerID, "server", cfg.Server, "producers", len(peer.Joined.Producers))
+	rctx, cancel := context.WithCancel(context.Background())
+	r := &Recorder{
+		cfg: cfg, log: log, peer: peer, ctx: rctx, cancel: cancel,
+		tracks: map[string]*track{}, gone: map[string]string{}, changed: make(chan struct{}),
+	}
+	if _, err := r.newTransport(ctx); err != nil {
+		cancel()
+		_ = peer.Close()
+		return nil, fmt.Errorf("recorder: receive transport: %w", err)
+	}
+	for _, p := range peer.Joined.Producers {
+		r.goConsume(p)
+	}
+	r.wg.Add(1)
+	go r.handleNotifications()
+	return r, nil
+}
+
+func (r *Recorder) goConsume(p signal.ProducerInfo) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		if err := r.consume(p); err != nil && r.ctx.Err() == nil {
+			r.log.Error("cannot record producer", "producer", p.ProducerID, "kind", p.Kind, "err", err)
+		}
+	}()
+}
+
+func (r *Recorder) handleNotifications() {
+	defer r.wg.Done()
+	for n := range r.peer.Signal.Notifications() {
+		switch n.Method {
+		case signal.NotifyNewProducer:
+			var p signal.ProducerInfo
+			if err := n.Decode(&p); err != nil {
+				r.log.Error("bad newProducer notification", "err", err)
+				continue
+			}
+			r.log.Info("new producer", "producer", p.ProducerID, "kind", p.Kind, "peer", p.PeerID)
+			r.goConsume(p)
+		case signal.NotifyConsumerClosed:
+			var c signal.ConsumerClosed
+			if err := n.Decode(&c); err != nil {
+				r.log.Error("bad consumerClosed notification", "err", err)
+				continue
+			}
+			r.log.Info("server closed consumer", "consumer", c.ConsumerID, "reason", c.Reason)
+			r.mu.Lock()
+			t := r.tracks[c.ConsumerID]
+			if t == nil {
+				r.gone[c.ConsumerID] = c.Reason
+			}
+			r.mu.Unlock()
+			if t != nil {
+				r.finish(t, c.Reason)
+			}
+		case signal.NotifyConsumerPaused, signal.NotifyConsumerResumed:
+			var e signal.ConsumerEvent
+			_ = n.Decode(&e)
+			r.log.Info(n.Method, "consumer", e.ConsumerID)
+		}
+	}
+}
+
+// newTransport creates a receive transport; setupMu is held or the
+// recorder is starting.
+func (r *Recorder) newTransport(ctx context.Context) (*recvTransport, error) {
+	t, err := r.peer.CreateTransport(ctx, "recv")
+	if err != nil {
+		return nil, err
+	}
+	n := len(r.transports) + 1
+	t.OnConnectionStateChange(func(s msc.ConnectionState) {
+		r.log.Info("receive transport connection state", "transport", n, "state", s.String())
+	})
+	rt := &recvTransport{t: t, codecs: map[msc.MediaKind]string{}}
+	r.transports = append(r.transports, rt)
+	return rt, nil
+}
+
+// transportFor returns the transport receiving mime for kind, else one
+// that receives nothing of kind yet, else a new one.
+func (r *Recorder) transportFor(ctx context.Context, kind msc.MediaKind, mime string) (*recvTransport, error) {
+	for _, rt := range r.transports {
+		if strings.EqualFold(rt.codecs[kind], mime) {
+			return rt, nil
+		}
+	}
+	for _, rt := range r.transports {
+		if rt.codecs[kind] == "" {
+			return rt, nil
+		}
+	}
+	return r.newTransport(ctx)
+}
+
+// serverConsume creates the server-side consumer (paused) on a transport
+// that can receive its codec.
+func (r *Recorder) serverConsume(ctx context.Context, producerID string) (*recvTransport, *signal.ConsumeResult, error) {
+	r.setupMu.Lock()
+	defer r.setupMu.Unlock()
+	if err := r.ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	sig, caps := r.peer.Signal, r.peer.Device.RecvRTPCapabilities()
+	first := r.transports[0]
+	res, err := sig.Consume(ctx, first.t.ID(), producerID, caps)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(res.RTPParameters.Codecs) == 0 {
+		_ = sig.CloseConsumer(ctx, res.ID)
+		return nil, nil, errors.New("the server's consumer has no codec")
+	}
+	mime := res.RTPParameters.Codecs[0].MimeType
+	rt, err := r.transportFor(ctx, res.Kind, mime)
+	if err != nil {
+		_ = sig.CloseConsumer(ctx, res.ID)
+		return nil, nil, err
+	}
+	if rt != first {
+		// The server picks the same codec again, on the right transport.
+		_ = sig.CloseConsumer(ctx, res.ID)
+		if res, err = sig.Consume(ctx, rt.t.ID(), producerID, caps); err != nil {
+			return nil, nil, err
+		}
+	}
+	rt.codecs[res.Kind] = mime
+	return rt, res, nil
+}
+
+// consume sets up one producer's consumer: server side (created paused),
+// local side, file, reader; then resumes it and asks for a key frame.
+func (r *Recorder) consume(p signal.ProducerInfo) error {
+	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
+	defer cancel()
+	sig := r.peer.Signal
+	rt, res, err := r.serverConsume(ctx, p.ProducerID)
+	if err != nil {
+		return err
+	}
+	c, err := rt.t.Consume(ctx, res.Options())
+	if err != nil {
+		_ = sig.CloseConsumer(context.Background(), res.ID)
+		return err
+	}
+	codec := c.RTPParameters().Codecs[0]
+	ext := fileExt(codec.MimeType)
+	if ext == "" {
+		c.Close()
+		_ = sig.CloseConsumer(ctx, c.ID())
+		return fmt.Errorf("no file format for %s", codec.MimeType)
+	}
+	channels := uint16(0)
+	if codec.Channels != nil {
+		channels = uint16(*codec.Channels)
+	}
+
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		c.Close()
+		return nil
+	}
+	r.seq++
+	name := fmt.Sprintf("%02d-%s-%s-%s%s", r.seq, c.Kind(), shortCodec(codec.MimeType), short(p.ProducerID), ext)
+	path := filepath.Join(r.cfg.OutDir, name)
+	w, err := newWriter(path, codec.MimeType, uint32(codec.ClockRate), channels)
+	if err != nil {
+		r.mu.Unlock()
+		c.Close()
+		_ = sig.CloseConsumer(ctx, c.ID())
+		return err
+	}
+	t := &track{
+		consumer: c, writer: w, cnt: newCounter(codec.MimeType),
+		stop: make(chan struct{}), done: make(chan struct{}), final: make(chan struct{}),
+		stats: FileStats{Path: path, Kind: c.Kind(), MimeType: codec.MimeType, ProducerID: p.ProducerID, ConsumerID: c.ID(), PeerID: p.PeerID},
+	}
+	r.tracks[c.ID()] = t
+	r.order = append(r.order, t)
+	reason, gone := r.gone[c.ID()]
+	r.signalChange()
+	r.mu.Unlock()
+
+	go t.read()
+	r.log.Info("recording", "consumer", c.ID(), "producer", p.ProducerID, "codec", codec.MimeType, "file", path)
+	if gone {
+		r.finish(t, reason)
+		return nil
+	}
+	if err := sig.ResumeConsumer(ctx, c.ID()); err != nil {
+		return fmt.Errorf("resume consumer: %w", err)
+	}
+	if c.Kind() == msc.MediaKindVideo {
+		// Writers start at a key frame: ask for one at once, through RTCP
+		// (PLI) and through the server.
+		if err := c.RequestKeyFrame(); err != nil {
+			r.log.Warn("key frame request (PLI) failed", "consumer", c.ID(), "err", err)
+		}
+		if err := sig.RequestConsumerKeyFrame(ctx, c.ID()); err != nil {
+			r.log.Warn("key frame request failed", "consumer", c.ID(), "err", err)
+		}
+	}
+	return nil
+}
+
+// read copies RTP from the consumer's track to the file until stopped or
+// the track ends.
+func (t *track) read() {
+	defer close(t.done)
+	defer func() {
+		for _, p := range t.reorder.flush() {
+			t.write(p)
+		}
+	}()
+	tr := t.consumer.Track()
+	for {
+		select {
+		case <-t.stop:
+			return
+		default:
+		}
+		// A deadline lets read notice stop even while no packet arrives.
+		_ = tr.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		pkt, _, err := tr.ReadRTP()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			t.readErr = err
+			return
+		}
+		for _, p := range t.reorder.push(pkt) {
+			t.write(p)
+		}
+	}
+}
+
+func (t *track) write(pkt *rtp.Packet) {
+	if len(pkt.Payload) == 0 {
+		return
+	}
+	now := time.Now()
+	if t.first.IsZero() {
+		t.first = now
+	}
+	t.last = now
+	t.cnt.add(pkt)
+	if err := t.writer.WriteRTP(pkt); err != nil {
+		t.stats.WriteErrors++
+	}
+}
+
+// finish stops a track's reader, closes its file and its consumer. A
+// second call waits for the first to complete.
+func (r *Recorder) finish(t *track, reason string) {
+	r.mu.Lock()
+	if t.finished {
+		r.mu.Unlock()
+		<-t.final
+		return
+	}
+	t.finished = true
+	r.mu.Unlock()
+
+	close(t.stop)
+	<-t.done
+	err := t.writer.Close()
+	t.consumer.Close()
+	st := &t.stats
+	st.Packets, st.PayloadBytes = t.cnt.packets, t.cnt.payload
+	st.Frames, st.KeyFrames = t.cnt.frames, t.cnt.keyFrames
+	st.Duration = t.last.Sub(t.first)
+	st.CloseReason = reason
+	if fi, serr := os.Stat(st.Path); serr == nil {
+		st.Bytes = fi.Size()
+	}
+	if err != nil {
+		r.log.Error("closing file", "file", st.Path, "err", err)
+	}
+	if t.readErr != nil && !errors.Is(t.readErr, io.EOF) {
+		r.log.Warn("track stopped before its consumer closed", "file", st.Path, "err", t.readErr)
+	}
+	r.log.Info("closed file", "file", st.Path, "reason", reason, "packets", st.Packets, "frames", st.Frames, "keyFrames", st.KeyFrames, "bytes", st.Bytes)
+
+	close(t.final)
+	r.mu.Lock()
+	r.signalChange()
+	r.mu.Unlock()
+}
+
+// signalChange wakes Wait; r.mu is held.
+func (r *Recorder) signalChange() {
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+// Wait blocks until cond, called with the number of files opened and of
+// files still recording, returns true, or ctx ends.
+func (r *Recorder) Wait(ctx context.Context, cond func(opened, recording int) bool) error {
+	for {
+		r.mu.Lock()
+		opened, recording := len(r.order), 0
+		for _, t := range r.order {
+			if !t.finished {
+				recording++
+			}
+		}
+		ch := r.changed
+		r.mu.Unlock()
+		if cond(opened, recording) {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("recorder: %d files opened, %d recording: %w", opened, recording, ctx.Err())
+		}
+	}
+}
+
+// Done is closed when the signaling connection is gone.
+func (r *Recorder) Done() <-chan struct{} { return r.peer.Signal.Done() }
+
+// Close stops recording: it closes every file still open, the transports
+// and the signaling, and returns the summary. Idempotent.
+func (r *Recorder) Close() Summary {
+	r.mu.Lock()
+	if r.closed {
+		s := r.summary
+		r.mu.Unlock()
+		return s
+	}
+	r.closed = true
+	r.mu.Unlock()
+
+	// No track registers from now on: finish the ones there are, then
+	// leave.
+	r.cancel()
+	r.mu.Lock()
+	order := append([]*track(nil), r.order...)
+	r.mu.Unlock()
+	for _, t := range order {
+		r.finish(t, "stopped")
+	}
+	r.setupMu.Lock()
+	for _, rt := range r.transports {
+		rt.t.Close()
+	}
+	r.setupMu.Unlock()
+	_ = r.peer.Close()
+	r.wg.Wait()
+	s := make(Summary, len(order))
+	for i, t := range order {
+		s[i] = t.stats
+	}
+	r.mu.Lock()
+	r.summary = s
+	r.mu.Unlock()
+	r.log.Info("left room", "files", len(s))
+	return s
+}
+
+// Run starts a recorder and records until ctx ends or the server goes
+// away, then closes it and returns the summary.
+func Run(ctx context.Context, cfg Config) (Summary, error) {
+	r, err := Start(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-ctx.Done():
+		return r.Close(), nil
+	case <-r.Done():
+		return r.Close(), errors.New("recorder: signaling connection lost")
+	}
+}
+
+func shortCodec(mime string) string {
+	for i := 0; i < len(mime); i++ {
+		if mime[i] == '/' {
+			return mime[i+1:]
+		}
+	}
+	return mime
+}
+
+func short(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
