@@ -301,7 +301,8 @@ func (c *Consumer) RequestKeyFrame() error {
 	})
 }
 
-// GetStats returns pion's stats of the consumer's receiver.
+// GetStats returns the consumer's inbound-rtp entries and its transport's
+// ICE and DTLS entries.
 func (c *Consumer) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -309,7 +310,9 @@ func (c *Consumer) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 	if c.Closed() {
 		return nil, fmt.Errorf("consumer %s closed: %w", c.id, ErrInvalidState)
 	}
-	return c.transport.receiverStats(c.receiver), nil
+	report := c.transport.transportStats()
+	c.addStats(report)
+	return report, nil
 }
 
 // OnTransportClose sets the handler called when the consumer closes

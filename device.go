@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/stats"
 	"github.com/pion/webrtc/v3"
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
@@ -49,6 +50,11 @@ type Device struct {
 	api    *webrtc.API
 	log    *slog.Logger
 	native params.RTPCapabilities
+
+	// pcMu serialises peer connection creation; lastStats is the stats
+	// getter of the one just created.
+	pcMu      sync.Mutex
+	lastStats stats.Getter
 
 	mu       sync.RWMutex
 	loaded   bool
@@ -94,6 +100,11 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	if err := handler.RegisterInterceptors(m, ir); err != nil {
 		return nil, fmt.Errorf("interceptors: %w", err)
 	}
+	statsFactory, err := stats.NewInterceptor()
+	if err != nil {
+		return nil, fmt.Errorf("stats interceptor: %w", err)
+	}
+	ir.Add(statsFactory)
 	if opts.Interceptors != nil {
 		if err := opts.Interceptors(m, ir); err != nil {
 			return nil, fmt.Errorf("interceptors: %w", err)
@@ -121,7 +132,11 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("native capabilities: %w", err)
 	}
-	return &Device{api: api, log: log, native: native}, nil
+	d := &Device{api: api, log: log, native: native}
+	// The stats interceptor announces each new peer connection's getter
+	// synchronously; createTransport serialises creation to pick it up.
+	statsFactory.OnNewPeerConnection(func(_ string, g stats.Getter) { d.lastStats = g })
+	return d, nil
 }
 
 // HandlerName returns the name of the handler in use.

@@ -388,7 +388,8 @@ func (p *Producer) ReplaceTrack(ctx context.Context, track webrtc.TrackLocal) er
 	})
 }
 
-// GetStats returns pion's stats of the producer's sender.
+// GetStats returns the producer's outbound-rtp entries (one per simulcast
+// stream) and its transport's ICE and DTLS entries.
 func (p *Producer) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -396,7 +397,9 @@ func (p *Producer) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 	if p.Closed() {
 		return nil, fmt.Errorf("producer %s closed: %w", p.id, ErrInvalidState)
 	}
-	return p.transport.senderStats(p.sender), nil
+	report := p.transport.transportStats()
+	p.addStats(report)
+	return report, nil
 }
 
 // OnTransportClose sets the handler called when the producer closes

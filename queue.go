@@ -2,6 +2,8 @@ package mediasoupclient
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"time"
@@ -42,8 +44,15 @@ func newOp(ctx context.Context, kind opKind) *op {
 	return &op{ctx: ctx, kind: kind, done: make(chan struct{})}
 }
 
-// finish delivers the result, or runs cleanup if the caller gave up.
+// finish delivers the result, or runs cleanup if the caller gave up. An
+// operation that failed because its batch's merged context ended reports
+// its own context's error instead.
 func (o *op) finish(err error, cleanup func()) {
+	if err != nil && errors.Is(err, context.Canceled) {
+		if own := o.ctx.Err(); own != nil && !errors.Is(err, own) {
+			err = fmt.Errorf("%w (%v)", own, err)
+		}
+	}
 	o.mu.Lock()
 	o.err = err
 	if o.abandoned {

@@ -3,11 +3,21 @@ package mediasoupclient
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"time"
 
+	"github.com/pion/interceptor/pkg/stats"
 	"github.com/pion/webrtc/v3"
 )
 
-// GetStats returns pion's stats report of the transport's peer connection.
+// pion v3's PeerConnection.GetStats has no RTP stream entries; the SDK
+// records them with pion's stats interceptor and adds them to the report
+// as inbound-rtp and outbound-rtp entries keyed "inbound-rtp-<ssrc>" and
+// "outbound-rtp-<ssrc>".
+
+// GetStats returns the transport's stats: pion's report (ICE, DTLS,
+// certificates, data channels) plus an inbound-rtp entry per consumer
+// stream and an outbound-rtp entry per producer stream.
 func (t *Transport) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -15,13 +25,86 @@ func (t *Transport) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 	if t.Closed() {
 		return nil, fmt.Errorf("transport closed: %w", ErrInvalidState)
 	}
-	return t.h.PeerConnection().GetStats(), nil
+	report := t.h.PeerConnection().GetStats()
+	t.mu.Lock()
+	producers, consumers := mapValues(t.producers), mapValues(t.consumers)
+	t.mu.Unlock()
+	for _, p := range producers {
+		p.addStats(report)
+	}
+	for _, c := range consumers {
+		c.addStats(report)
+	}
+	return report, nil
 }
 
-func (t *Transport) receiverStats(r *webrtc.RTPReceiver) webrtc.StatsReport {
-	return t.h.PeerConnection().GetStats()
+// transportStats keeps the report's transport-level entries (ICE, DTLS).
+func (t *Transport) transportStats() webrtc.StatsReport {
+	out := webrtc.StatsReport{}
+	for id, s := range t.h.PeerConnection().GetStats() {
+		switch s.(type) {
+		case webrtc.TransportStats, webrtc.ICECandidatePairStats, webrtc.ICECandidateStats, webrtc.CertificateStats:
+			out[id] = s
+		}
+	}
+	return out
 }
 
-func (t *Transport) senderStats(s *webrtc.RTPSender) webrtc.StatsReport {
-	return t.h.PeerConnection().GetStats()
+func (c *Consumer) addStats(report webrtc.StatsReport) {
+	getter := c.transport.stats
+	if getter == nil {
+		return
+	}
+	for _, e := range c.rtp.Encodings {
+		if e.SSRC == 0 {
+			continue
+		}
+		s := getter.Get(e.SSRC)
+		if s == nil {
+			continue
+		}
+		in := s.InboundRTPStreamStats
+		id := "inbound-rtp-" + strconv.FormatUint(uint64(e.SSRC), 10)
+		entry := webrtc.InboundRTPStreamStats{
+			Timestamp: statsTimestamp(time.Now()), Type: webrtc.StatsTypeInboundRTP, ID: id,
+			SSRC: webrtc.SSRC(e.SSRC), Kind: string(c.kind), TrackID: c.id,
+			PacketsReceived: uint32(in.PacketsReceived), PacketsLost: int32(in.PacketsLost), Jitter: in.Jitter,
+			BytesReceived: in.BytesReceived, FIRCount: in.FIRCount, PLICount: in.PLICount, NACKCount: in.NACKCount,
+		}
+		if !in.LastPacketReceivedTimestamp.IsZero() {
+			entry.LastPacketReceivedTimestamp = statsTimestamp(in.LastPacketReceivedTimestamp)
+		}
+		report[id] = entry
+	}
 }
+
+func (p *Producer) addStats(report webrtc.StatsReport) {
+	getter := p.transport.stats
+	if getter == nil {
+		return
+	}
+	for _, e := range p.rtp.Encodings {
+		if e.SSRC == 0 {
+			continue
+		}
+		s := getter.Get(e.SSRC)
+		if s == nil {
+			continue
+		}
+		out := s.OutboundRTPStreamStats
+		id := "outbound-rtp-" + strconv.FormatUint(uint64(e.SSRC), 10)
+		report[id] = webrtc.OutboundRTPStreamStats{
+			Timestamp: statsTimestamp(time.Now()), Type: webrtc.StatsTypeOutboundRTP, ID: id,
+			SSRC: webrtc.SSRC(e.SSRC), Kind: string(p.kind), TrackID: p.id,
+			PacketsSent: uint32(out.PacketsSent), BytesSent: out.BytesSent,
+			FIRCount: out.FIRCount, PLICount: out.PLICount, NACKCount: out.NACKCount,
+		}
+	}
+}
+
+func statsTimestamp(t time.Time) webrtc.StatsTimestamp {
+	return webrtc.StatsTimestamp(float64(t.UnixNano()) / float64(time.Millisecond))
+}
+
+// statsGetter is what the stats interceptor hands out per peer connection.
+type statsGetter = stats.Getter

@@ -86,6 +86,9 @@ type Transport struct {
 	cancel context.CancelFunc
 	q      *queue
 
+	// stats records RTP stream statistics of the peer connection.
+	stats statsGetter
+
 	// connected is only touched by the dispatcher.
 	connected bool
 
@@ -132,18 +135,22 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 		}
 		sctp = &s
 	}
+	d.pcMu.Lock()
+	d.lastStats = nil
 	h, err := handler.New(handler.Options{
 		Direction: dir, API: d.api, ICEParameters: ice, ICECandidates: o.ICECandidates,
 		DTLSParameters: dtls, SCTPParameters: sctp, ICEServers: o.ICEServers,
 		ICETransportPolicy: o.ICETransportPolicy, Extended: ext,
 	})
+	getter := d.lastStats
+	d.pcMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("create peer connection: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t := &Transport{
 		id: o.ID, dir: dir, device: d, h: h, ext: ext, canSend: canSend, appData: o.AppData,
-		ctx: ctx, cancel: cancel,
+		ctx: ctx, cancel: cancel, stats: getter,
 		producers: map[string]*Producer{}, consumers: map[string]*Consumer{},
 		dataProducers: map[string]*DataProducer{}, dataConsumers: map[string]*DataConsumer{},
 	}

@@ -84,3 +84,40 @@ func TestMediaRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestMixedCodecsOneTransport: one receive transport consumes VP8, H264
+// and VP9 producers one after another, and each consumer's packets carry
+// its own codec (pion fixes a connection's codecs from the first section
+// of a kind, so that section has to list them all).
+func TestMixedCodecsOneTransport(t *testing.T) {
+	ctx := testCtx(t, 90*time.Second)
+	room := newRoom(t)
+	alice, bob := newPeer(t, room), newPeer(t, room)
+	send := alice.transport("send", false)
+	recv := bob.transport("recv", false)
+	files := []struct{ mime, file, profile string }{
+		{webrtc.MimeTypeVP8, "vp8-320x240.ivf", ""},
+		{webrtc.MimeTypeH264, "h264-320x240.h264", "42e01f"},
+		{webrtc.MimeTypeVP9, "vp9-320x240.ivf", ""},
+		{webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", ""},
+	}
+	for _, f := range files {
+		var codec *msc.RTPCodecCapability
+		for _, c := range alice.device.SendRTPCapabilities().Codecs {
+			if c.MimeType == f.mime && (f.profile == "" || c.Parameters["profile-level-id"] == f.profile) {
+				c := c
+				codec = &c
+				break
+			}
+		}
+		require.NotNil(t, codec)
+		prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, f.mime, f.file, ""), Codec: codec})
+		require.NoError(t, err)
+		cons := bob.consume(ctx, recv, prod.ID())
+		rp := cons.RTPParameters()
+		require.Equal(t, f.mime, rp.Codecs[0].MimeType)
+		pkts := readPackets(t, cons.Track(), 30, 15*time.Second)
+		requireStream(t, pkts, rp.Codecs[0].PayloadType, rp.Encodings[0].SSRC)
+		require.Equal(t, f.mime, cons.Track().Codec().MimeType, "pion resolved the codec of %s", f.mime)
+	}
+}

@@ -53,10 +53,15 @@ type Handler struct {
 
 	transceivers map[string]*webrtc.RTPTransceiver
 	kinds        map[string]params.MediaKind
+	sendPT       map[string]webrtc.PayloadType
 	freeMIDs     map[params.MediaKind][]string
 	nextMID      int
 	hasProbator  bool
 	dataMID      string
+	// recvCodecs are the receivable codecs per kind; kindApplied tells
+	// whether a section of the kind was negotiated yet.
+	recvCodecs  map[params.MediaKind][]params.RTPCodecParameters
+	kindApplied map[params.MediaKind]bool
 
 	renegotiations atomic.Int64
 }
@@ -84,7 +89,10 @@ func New(o Options) (*Handler, error) {
 		sctp:         o.SCTPParameters,
 		transceivers: map[string]*webrtc.RTPTransceiver{},
 		kinds:        map[string]params.MediaKind{},
+		sendPT:       map[string]webrtc.PayloadType{},
 		freeMIDs:     map[params.MediaKind][]string{},
+		recvCodecs:   recvCodecs(o.Extended),
+		kindApplied:  map[params.MediaKind]bool{},
 	}, nil
 }
 
@@ -165,3 +173,28 @@ func ctxErr(ctx context.Context) error {
 
 // HasSCTP reports whether the transport was given SCTP parameters.
 func (h *Handler) HasSCTP() bool { return h.sctp != nil }
+
+// recvCodecs lists the receivable codecs of each kind as codec parameters.
+func recvCodecs(ext ortc.ExtendedRTPCapabilities) map[params.MediaKind][]params.RTPCodecParameters {
+	out := map[params.MediaKind][]params.RTPCodecParameters{}
+	for _, c := range ortc.GetRecvRTPCapabilities(ext).Codecs {
+		if c.PreferredPayloadType == nil {
+			continue
+		}
+		out[c.Kind] = append(out[c.Kind], params.RTPCodecParameters{
+			MimeType: c.MimeType, PayloadType: *c.PreferredPayloadType, ClockRate: c.ClockRate,
+			Channels: c.Channels, Parameters: c.Parameters, RTCPFeedback: c.RTCPFeedback,
+		})
+	}
+	return out
+}
+
+// withAllCodecs appends every other receivable codec of the kind. pion v3
+// fixes a peer connection's codecs of a kind from the first section of that
+// kind it negotiates, so that section must list them all for consumers of
+// other codecs to work later on the same transport.
+func (h *Handler) withAllCodecs(kind params.MediaKind, p params.RTPParameters) params.RTPParameters {
+	out := p
+	out.Codecs = appendMissingCodecs(p.Codecs, h.recvCodecs[kind])
+	return out
+}

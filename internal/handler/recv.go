@@ -65,6 +65,7 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 		}
 	}
 	var firstVideo *params.RTPParameters
+	firstOfKind := map[params.MediaKind]bool{}
 	for i := range opts {
 		o := &opts[i]
 		mid, reused := h.takeMID(o.Kind)
@@ -88,7 +89,12 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 		if streamID == "" {
 			streamID = "-"
 		}
-		h.remote.SetMedia(sdp.MediaOptions{MID: mid, Kind: o.Kind, RTPParameters: o.RTPParameters, StreamID: streamID, TrackID: o.TrackID})
+		rtp := o.RTPParameters
+		if !h.kindApplied[o.Kind] && !firstOfKind[o.Kind] {
+			firstOfKind[o.Kind] = true
+			rtp = h.withAllCodecs(o.Kind, rtp)
+		}
+		h.remote.SetMedia(sdp.MediaOptions{MID: mid, Kind: o.Kind, RTPParameters: rtp, StreamID: streamID, TrackID: o.TrackID})
 		if o.Kind == params.MediaKindVideo && firstVideo == nil {
 			firstVideo = &o.RTPParameters
 		}
@@ -107,6 +113,9 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 			h.remote.Remove(probatorMID)
 		}
 		return nil, err
+	}
+	for k := range firstOfKind {
+		h.kindApplied[k] = true
 	}
 	if addedProbator {
 		// Nobody reads the probation stream: pion keeps at most its

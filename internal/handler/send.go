@@ -68,11 +68,19 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 	if sending.Codecs, err = ortc.ReduceCodecs(sending.Codecs, o.Codec); err != nil {
 		return SendResult{}, err
 	}
+	allRemote := remote.Codecs
 	if remote.Codecs, err = ortc.ReduceCodecs(remote.Codecs, o.Codec); err != nil {
 		return SendResult{}, err
 	}
+	if !h.kindApplied[kind] {
+		// pion v3 fixes the connection's codecs of a kind from the first
+		// section of that kind: that answer lists every codec, the chosen
+		// one first, so later producers can use the others.
+		remote.Codecs = appendMissingCodecs(remote.Codecs, allRemote)
+	}
 
-	tr, sender, err := h.addSender(kind, o.Track)
+	pt := webrtc.PayloadType(sending.Codecs[0].PayloadType)
+	tr, sender, err := h.addSender(kind, pinnedTrack{TrackLocal: o.Track, pt: pt})
 	if err != nil {
 		return SendResult{}, err
 	}
@@ -80,7 +88,7 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 		_ = h.pc.RemoveTrack(sender)
 	}
 	for _, lt := range o.LayerTracks {
-		if err := sender.AddEncoding(lt); err != nil {
+		if err := sender.AddEncoding(pinnedTrack{TrackLocal: lt, pt: pt}); err != nil {
 			rollback()
 			return SendResult{}, fmt.Errorf("add simulcast layer %q: %w", lt.RID(), err)
 		}
@@ -112,10 +120,12 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 	applyCodecOptions(&sending, extra)
 	h.kinds[mid] = kind
 	h.transceivers[mid] = tr
+	h.sendPT[mid] = pt
 	h.syncAnswer(parsed, mid, sdp.MediaOptions{MID: mid, Kind: kind, RTPParameters: remote, RIDs: rids, ExtraFmtp: extraByPT(remote, extra)})
 	if err := h.applyAnswer(); err != nil {
 		return SendResult{}, err
 	}
+	h.kindApplied[kind] = true
 
 	sending.MID = mid
 	sending.RTCP.CNAME = offerCNAME(media)
@@ -206,7 +216,37 @@ func (h *Handler) ReplaceTrack(mid string, track webrtc.TrackLocal) error {
 	if tr == nil || tr.Sender() == nil {
 		return fmt.Errorf("no sender for mid %s: %w", mid, params.ErrInvalidState)
 	}
-	return tr.Sender().ReplaceTrack(track)
+	return tr.Sender().ReplaceTrack(pinnedTrack{TrackLocal: track, pt: h.sendPT[mid]})
+}
+
+// pinnedTrack makes a track bind to the producer's codec: pion binds a
+// track to the first negotiated codec of its mime type, which is not the
+// chosen one when several profiles of a codec were negotiated.
+type pinnedTrack struct {
+	webrtc.TrackLocal
+	pt webrtc.PayloadType
+}
+
+// Bind binds the inner track to the chosen codec.
+func (p pinnedTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
+	return p.TrackLocal.Bind(pinnedContext{TrackLocalContext: ctx, pt: p.pt})
+}
+
+type pinnedContext struct {
+	webrtc.TrackLocalContext
+	pt webrtc.PayloadType
+}
+
+func (c pinnedContext) CodecParameters() []webrtc.RTPCodecParameters {
+	codecs := c.TrackLocalContext.CodecParameters()
+	for _, codec := range codecs {
+		if codec.PayloadType == c.pt {
+			// Only the chosen codec: pion's fuzzy match would otherwise
+			// prefer another profile whose fmtp matches the track's better.
+			return []webrtc.RTPCodecParameters{codec}
+		}
+	}
+	return codecs
 }
 
 func offerRIDs(md *psdp.MediaDescription) []string {
@@ -367,4 +407,20 @@ func extraByPT(p params.RTPParameters, extra params.CodecParameters) map[uint8]p
 		return nil
 	}
 	return map[uint8]params.CodecParameters{p.Codecs[0].PayloadType: extra}
+}
+
+// appendMissingCodecs appends the codecs of all (with their RTX) whose
+// payload types are not in codecs yet.
+func appendMissingCodecs(codecs, all []params.RTPCodecParameters) []params.RTPCodecParameters {
+	have := map[uint8]bool{}
+	for _, c := range codecs {
+		have[c.PayloadType] = true
+	}
+	out := append([]params.RTPCodecParameters(nil), codecs...)
+	for _, c := range all {
+		if !have[c.PayloadType] {
+			out = append(out, c)
+		}
+	}
+	return out
 }

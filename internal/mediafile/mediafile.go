@@ -96,8 +96,9 @@ func ReadIVF(path string) ([]Frame, string, error) {
 	return out, hdr.FourCC, nil
 }
 
-// ReadH264 returns the access units of an Annex B file at fps frames per
-// second: parameter sets are kept with the picture that follows them.
+// ReadH264 returns the access units of an Annex B file at fps pictures per
+// second. A picture may span several slices; parameter sets and SEI travel
+// with the picture that follows them.
 func ReadH264(path string, fps int) ([]Frame, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -111,6 +112,13 @@ func ReadH264(path string, fps int) ([]Frame, error) {
 	d := time.Second / time.Duration(fps)
 	var out []Frame
 	var pending []byte
+	haveSlice := false
+	flush := func() {
+		if haveSlice {
+			out = append(out, Frame{Data: pending, Duration: d})
+			pending, haveSlice = nil, false
+		}
+	}
 	for {
 		nal, err := r.NextNAL()
 		if errors.Is(err, io.EOF) {
@@ -119,14 +127,19 @@ func ReadH264(path string, fps int) ([]Frame, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		isSlice := nal.UnitType == h264reader.NalUnitTypeCodedSliceIdr || nal.UnitType == h264reader.NalUnitTypeCodedSliceNonIdr
+		// A slice with first_mb_in_slice 0 (its first ue(v) bit set), or a
+		// non-slice unit after slices, starts the next picture.
+		if (isSlice && len(nal.Data) > 1 && nal.Data[1]&0x80 != 0) || !isSlice {
+			flush()
+		}
 		pending = append(pending, 0, 0, 0, 1)
 		pending = append(pending, nal.Data...)
-		// Slices end an access unit; SPS/PPS/SEI travel with the next slice.
-		if t := nal.UnitType; t == h264reader.NalUnitTypeCodedSliceIdr || t == h264reader.NalUnitTypeCodedSliceNonIdr {
-			out = append(out, Frame{Data: pending, Duration: d})
-			pending = nil
+		if isSlice {
+			haveSlice = true
 		}
 	}
+	flush()
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no pictures", path)
 	}
