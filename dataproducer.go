@@ -115,7 +115,9 @@ func (t *Transport) ProduceData(ctx context.Context, opts DataProducerOptions) (
 	return dp, nil
 }
 
-// takeStreamID returns the lowest free SCTP stream id.
+// takeStreamID returns the next free SCTP stream id after the last one
+// taken, wrapping, as mediasoup-client does: a just-closed stream is not
+// reused at once (the server may still hold its data producer).
 func (t *Transport) takeStreamID() (uint16, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -123,10 +125,12 @@ func (t *Transport) takeStreamID() (uint16, bool) {
 		t.streamIDs = map[uint16]bool{}
 	}
 	limit := t.device.SCTPCapabilities().NumStreams.OS
-	for id := 0; id < limit && id < 65535; id++ {
-		if !t.streamIDs[uint16(id)] {
-			t.streamIDs[uint16(id)] = true
-			return uint16(id), true
+	for i := 0; i < limit; i++ {
+		id := uint16((t.nextStreamID + i) % limit)
+		if !t.streamIDs[id] {
+			t.streamIDs[id] = true
+			t.nextStreamID = (int(id) + 1) % limit
+			return id, true
 		}
 	}
 	return 0, false

@@ -104,6 +104,7 @@ type Transport struct {
 	dataProducers map[string]*DataProducer
 	dataConsumers map[string]*DataConsumer
 	streamIDs     map[uint16]bool
+	nextStreamID  int
 
 	connState atomic.Value // ConnectionState
 	// consumeCallers counts Consume calls still preparing their request.

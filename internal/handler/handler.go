@@ -198,3 +198,24 @@ func (h *Handler) withAllCodecs(kind params.MediaKind, p params.RTPParameters) p
 	out.Codecs = appendMissingCodecs(p.Codecs, h.recvCodecs[kind])
 	return out
 }
+
+// RestartICE applies the server's new ICE parameters: a receive transport
+// answers an offer carrying them, a send transport offers with new local
+// credentials and applies an answer carrying them.
+func (h *Handler) RestartICE(ctx context.Context, ice params.ICEParameters) error {
+	h.remote.UpdateICEParameters(ice)
+	if h.dir == DirectionRecv {
+		return h.answerRemoteOffer(ctx)
+	}
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	offer, err := h.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
+	if err == nil {
+		err = h.pc.SetLocalDescription(offer)
+	}
+	if err != nil {
+		return fmt.Errorf("ICE restart offer: %w", err)
+	}
+	return h.applyAnswer()
+}
