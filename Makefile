@@ -1,7 +1,7 @@
 # Targets:
 #   make install  build/install the test bed (Debian packages, mediasoup worker, Node server)
 #   make test     install, then vet, gofmt check and every test with the race detector
-#   make demo     install, then start the bundled mediasoup server and run the smoke test
+#   make demo     install, then the main job: bundled mediasoup server + bot + recorder, recordings checked
 #   make media    regenerate testdata/media with ffmpeg
 SHELL := /bin/bash
 GO ?= go
@@ -22,7 +22,7 @@ test: install vet fmt-check
 	$(GO) test -race -count=1 -timeout 40m ./...
 
 demo: install
-	$(GO) test -count=1 -run 'TestServerSmoke' -v ./integration/
+	$(GO) run ./cmd/demo
 
 media:
 	bash testbed/media.sh

@@ -148,19 +148,29 @@ func (q *queue) loop() {
 	}
 }
 
+// settle waits, before a batch is taken, for callers that are about to
+// enqueue. A lone caller (one op, nobody preparing) goes on at once; once
+// concurrency shows, it waits until no operation arrived for quietWindow,
+// at most maxSettle.
 func (q *queue) settle() {
-	deadline := time.Now().Add(10 * time.Millisecond)
-	last := -1
-	for time.Now().Before(deadline) {
+	const quietWindow, maxSettle = 500 * time.Microsecond, 10 * time.Millisecond
+	start := time.Now()
+	last, quietSince, concurrent := -1, start, false
+	for time.Since(start) < maxSettle {
 		q.mu.Lock()
 		n := len(q.pending)
 		q.mu.Unlock()
 		arriving := q.arriving != nil && q.arriving() > 0
-		if n == last && !arriving {
+		if n > 1 || arriving {
+			concurrent = true
+		}
+		switch {
+		case n != last || arriving:
+			last, quietSince = n, time.Now()
+		case !concurrent || time.Since(quietSince) >= quietWindow:
 			return
 		}
-		last = n
-		if arriving {
+		if concurrent {
 			time.Sleep(50 * time.Microsecond)
 		} else {
 			runtime.Gosched()

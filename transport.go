@@ -297,13 +297,14 @@ func (t *Transport) Close() {
 	for _, o := range t.q.close() {
 		o.finish(fmt.Errorf("transport closed: %w", ErrInvalidState), nil)
 	}
-	_ = t.h.Close()
 	t.mu.Lock()
 	producers, consumers := mapValues(t.producers), mapValues(t.consumers)
 	dataProducers, dataConsumers := mapValues(t.dataProducers), mapValues(t.dataConsumers)
 	t.producers, t.consumers = map[string]*Producer{}, map[string]*Consumer{}
 	t.dataProducers, t.dataConsumers = map[string]*DataProducer{}, map[string]*DataConsumer{}
 	t.mu.Unlock()
+	// Children learn of the close before the peer connection goes, so that
+	// its own close events (data channels) don't pre-empt OnTransportClose.
 	for _, p := range producers {
 		p.transportClosed()
 	}
@@ -316,6 +317,7 @@ func (t *Transport) Close() {
 	for _, c := range dataConsumers {
 		c.transportClosed()
 	}
+	_ = t.h.Close()
 	t.observer.close()
 }
 
