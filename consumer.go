@@ -319,8 +319,9 @@ func (c *Consumer) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 // because its transport closed.
 func (c *Consumer) OnTransportClose(f func()) { c.onTransportClose.set(f) }
 
-// OnTrackEnded sets the handler called when the consumer's track ends
-// without the consumer being closed (its transport's connection failed).
+// OnTrackEnded sets the handler called when the consumer's track can no
+// longer receive: its transport's connection failed. It runs on pion's
+// goroutine.
 func (c *Consumer) OnTrackEnded(f func()) { c.onTrackEnded.set(f) }
 
 // Close closes the consumer; its media section is renegotiated off in the

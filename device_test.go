@@ -138,7 +138,7 @@ func TestProduceOffline(t *testing.T) {
 
 	var got ProduceParams
 	tr.OnProduce(func(ctx context.Context, p ProduceParams) (string, error) { got = p; return "p1", nil })
-	p, err := tr.Produce(ctx, ProducerOptions{Track: track, CodecOptions: &ProducerCodecOptions{OpusStereo: ptr(true), OpusDTX: ptr(true)}})
+	p, err := tr.Produce(ctx, ProducerOptions{Track: track, CodecOptions: &ProducerCodecOptions{OpusStereo: ptr(true), OpusDTX: ptr(true), OpusNACK: ptr(false)}})
 	require.NoError(t, err)
 	require.Equal(t, 1, connects)
 	require.Equal(t, "p1", p.ID())
@@ -147,6 +147,7 @@ func TestProduceOffline(t *testing.T) {
 	require.Equal(t, "audio/opus", rp.Codecs[0].MimeType)
 	require.Equal(t, float64(1), rp.Codecs[0].Parameters["sprop-stereo"])
 	require.Equal(t, float64(1), rp.Codecs[0].Parameters["usedtx"])
+	require.NotContains(t, rp.Codecs[0].RTCPFeedback, RTCPFeedback{Type: "nack"}, "opusNack false")
 	require.Len(t, rp.Encodings, 1)
 	require.NotZero(t, rp.Encodings[0].SSRC)
 	require.NotEmpty(t, rp.MID)

@@ -14,16 +14,26 @@ import (
 // ProducerCodecOptions tune the codec of a producer; they are written into
 // the server's answer and into the RTP parameters given to the server.
 type ProducerCodecOptions struct {
-	OpusStereo              *bool
-	OpusFEC                 *bool
-	OpusDTX                 *bool
-	OpusMaxPlaybackRate     *int
-	OpusMaxAverageBitrate   *int
-	OpusPtime               *int
-	OpusNACK                *bool
+	// OpusStereo sets stereo and sprop-stereo.
+	OpusStereo *bool
+	// OpusFEC sets useinbandfec.
+	OpusFEC *bool
+	// OpusDTX sets usedtx.
+	OpusDTX *bool
+	// OpusMaxPlaybackRate sets maxplaybackrate (Hz).
+	OpusMaxPlaybackRate *int
+	// OpusMaxAverageBitrate sets maxaveragebitrate (bps).
+	OpusMaxAverageBitrate *int
+	// OpusPtime sets ptime (ms).
+	OpusPtime *int
+	// OpusNACK turns NACK feedback for Opus on or off.
+	OpusNACK *bool
+	// VideoGoogleStartBitrate sets x-google-start-bitrate (kbps).
 	VideoGoogleStartBitrate *int
-	VideoGoogleMaxBitrate   *int
-	VideoGoogleMinBitrate   *int
+	// VideoGoogleMaxBitrate sets x-google-max-bitrate (kbps).
+	VideoGoogleMaxBitrate *int
+	// VideoGoogleMinBitrate sets x-google-min-bitrate (kbps).
+	VideoGoogleMinBitrate *int
 }
 
 // ProducerOptions are the options of Transport.Produce.
@@ -406,8 +416,9 @@ func (p *Producer) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 // because its transport closed.
 func (p *Producer) OnTransportClose(f func()) { p.onTransportClose.set(f) }
 
-// OnTrackEnded sets the handler called when the producer's track ends (its
-// sender stopped without the producer being closed).
+// OnTrackEnded sets the handler called when the producer's track can no
+// longer be sent: its transport's connection failed. It runs on pion's
+// goroutine.
 func (p *Producer) OnTrackEnded(f func()) { p.onTrackEnded.set(f) }
 
 // Close stops sending and renegotiates the media section off in the

@@ -164,6 +164,9 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	pc := h.PeerConnection()
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		t.connState.Store(s)
+		if s == webrtc.PeerConnectionStateFailed {
+			t.tracksEnded()
+		}
 		t.mu.Lock()
 		f := t.onConnState
 		t.mu.Unlock()
@@ -319,6 +322,22 @@ func (t *Transport) Close() {
 	}
 	_ = t.h.Close()
 	t.observer.close()
+}
+
+// tracksEnded tells producers and consumers that their tracks can no
+// longer flow (the connection failed); they stay open for a RestartICE.
+func (t *Transport) tracksEnded() {
+	t.mu.Lock()
+	producers, consumers := mapValues(t.producers), mapValues(t.consumers)
+	t.mu.Unlock()
+	for _, p := range producers {
+		p.onTrackEnded.fire()
+		p.observer.fire(obsTrackEnded)
+	}
+	for _, c := range consumers {
+		c.onTrackEnded.fire()
+		c.observer.fire(obsTrackEnded)
+	}
 }
 
 func mapValues[K comparable, V any](m map[K]V) []V {

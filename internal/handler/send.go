@@ -17,7 +17,7 @@ import (
 
 // CodecOptions are per-producer codec settings, written into the server's
 // answer and into the RTP parameters sent to the server.
-type CodecOptions struct {
+type CodecOptions struct { //nolint:revive // fields mirror ProducerCodecOptions
 	OpusStereo              *bool
 	OpusFEC                 *bool
 	OpusDTX                 *bool
@@ -118,6 +118,10 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 	rids := offerRIDs(media)
 	extra := codecOptionFmtp(kind, o.CodecOptions)
 	applyCodecOptions(&sending, extra)
+	if o.CodecOptions != nil && o.CodecOptions.OpusNACK != nil && kind == params.MediaKindAudio {
+		setNACK(&sending, *o.CodecOptions.OpusNACK)
+		setNACK(&remote, *o.CodecOptions.OpusNACK)
+	}
 	h.kinds[mid] = kind
 	h.transceivers[mid] = tr
 	h.sendPT[mid] = pt
@@ -423,4 +427,23 @@ func appendMissingCodecs(codecs, all []params.RTPCodecParameters) []params.RTPCo
 		}
 	}
 	return out
+}
+
+// setNACK adds or removes plain NACK feedback on the media codec.
+func setNACK(p *params.RTPParameters, on bool) {
+	if len(p.Codecs) == 0 {
+		return
+	}
+	c := &p.Codecs[0]
+	nack := params.RTCPFeedback{Type: "nack"}
+	kept := c.RTCPFeedback[:0:0]
+	for _, fb := range c.RTCPFeedback {
+		if fb != nack {
+			kept = append(kept, fb)
+		}
+	}
+	if on {
+		kept = append(kept, nack)
+	}
+	c.RTCPFeedback = kept
 }
