@@ -1,0 +1,105 @@
+package mediasoupclient_test
+
+import (
+	"context"
+	"encoding/json"
+	"log"
+
+	"github.com/pion/webrtc/v3"
+
+	msc "github.com/soupkit/mediasoup-client-go"
+)
+
+// signaling stands for the application's own connection to its server.
+type signaling interface {
+	Request(ctx context.Context, method string, data any, out any) error
+}
+
+// Joining a room: load the router's capabilities, create a send transport
+// wired to the app's signaling, and produce an Opus track.
+func Example() {
+	ctx := context.Background()
+	var sig signaling // the app's signaling
+
+	var caps msc.RTPCapabilities
+	if err := sig.Request(ctx, "getRouterRtpCapabilities", nil, &caps); err != nil {
+		log.Fatal(err)
+	}
+	device, err := msc.NewDevice(msc.DeviceOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := device.Load(ctx, msc.DeviceLoadOptions{RouterRTPCapabilities: caps}); err != nil {
+		log.Fatal(err)
+	}
+
+	var info msc.TransportOptions // id, iceParameters, iceCandidates, dtlsParameters
+	var raw json.RawMessage
+	if err := sig.Request(ctx, "createWebRtcTransport", map[string]any{"direction": "send"}, &raw); err != nil {
+		log.Fatal(err)
+	}
+	_ = json.Unmarshal(raw, &struct {
+		ID             *string              `json:"id"`
+		ICEParameters  *msc.ICEParameters   `json:"iceParameters"`
+		ICECandidates  *[]msc.ICECandidate  `json:"iceCandidates"`
+		DTLSParameters *msc.DTLSParameters  `json:"dtlsParameters"`
+		SCTPParameters **msc.SCTPParameters `json:"sctpParameters"`
+	}{&info.ID, &info.ICEParameters, &info.ICECandidates, &info.DTLSParameters, &info.SCTPParameters})
+	send, err := device.CreateSendTransport(info)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer send.Close()
+	send.OnConnect(func(ctx context.Context, p msc.ConnectParams) error {
+		return sig.Request(ctx, "connectWebRtcTransport", map[string]any{"transportId": send.ID(), "dtlsParameters": p.DTLSParameters}, nil)
+	})
+	send.OnProduce(func(ctx context.Context, p msc.ProduceParams) (string, error) {
+		var res struct {
+			ID string `json:"id"`
+		}
+		err := sig.Request(ctx, "produce", map[string]any{"transportId": send.ID(), "kind": p.Kind, "rtpParameters": p.RTPParameters}, &res)
+		return res.ID, err
+	})
+
+	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "audio", "bot")
+	if err != nil {
+		log.Fatal(err)
+	}
+	producer, err := send.Produce(ctx, msc.ProducerOptions{Track: track})
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("producing %s as %s", producer.Kind(), producer.ID())
+	// Write Opus samples with track.WriteSample(...).
+}
+
+// Consuming: the server creates the consumer (paused), the SDK negotiates
+// it, then the app resumes it on the server and reads RTP from the track.
+func ExampleTransport_Consume() {
+	ctx := context.Background()
+	var recv *msc.Transport // created with device.CreateRecvTransport
+	var sig signaling
+	var res struct {
+		ID            string            `json:"id"`
+		ProducerID    string            `json:"producerId"`
+		Kind          msc.MediaKind     `json:"kind"`
+		RTPParameters msc.RTPParameters `json:"rtpParameters"`
+	}
+	if err := sig.Request(ctx, "consume", map[string]any{"transportId": recv.ID(), "producerId": "..."}, &res); err != nil {
+		log.Fatal(err)
+	}
+	consumer, err := recv.Consume(ctx, msc.ConsumerOptions{ID: res.ID, ProducerID: res.ProducerID, Kind: res.Kind, RTPParameters: res.RTPParameters})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := sig.Request(ctx, "resumeConsumer", map[string]any{"consumerId": consumer.ID()}, nil); err != nil {
+		log.Fatal(err)
+	}
+	for {
+		pkt, _, err := consumer.Track().ReadRTP()
+		if err != nil {
+			return
+		}
+		_ = pkt // write to a file, decode, count...
+	}
+}
