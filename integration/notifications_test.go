@@ -57,7 +57,7 @@ func TestNotifications(t *testing.T) {
 		t.Fatal(err)
 	}
 	audioID, err := alice.Produce(ctx, testbed.ProduceOptions{
-		TransportID: in.ID, Kind: params.MediaKindAudio, RTPParameters: opusProducerParameters(),
+		TransportID: in.ID, Kind: params.MediaKindAudio, RTPParameters: producerParameters(t, alice.Joined.RouterRTPCapabilities, params.MediaKindAudio, opusSSRC),
 		AppData: params.AppData{"source": "mic"},
 	})
 	if err != nil {
@@ -150,7 +150,7 @@ func TestNotifications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid, err := bob.Produce(ctx, testbed.ProduceOptions{TransportID: in2.ID, Kind: params.MediaKindAudio, RTPParameters: opusProducerParameters()})
+	pid, err := bob.Produce(ctx, testbed.ProduceOptions{TransportID: in2.ID, Kind: params.MediaKindAudio, RTPParameters: producerParameters(t, bob.Joined.RouterRTPCapabilities, params.MediaKindAudio, opusSSRC)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 
+	"github.com/soupkit/mediasoup-client-go/internal/ortc"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/internal/testbed"
 )
@@ -21,34 +22,37 @@ const (
 	opusPT   = 111
 )
 
-// TODO: take the producers' RTP parameters from internal/ortc's sending
-// parameters once it has them; they are written by hand here.
-func vp8ProducerParameters() params.RTPParameters {
-	return params.RTPParameters{
-		Codecs: []params.RTPCodecParameters{{
-			MimeType:    "video/VP8",
-			PayloadType: vp8PT,
-			ClockRate:   90000,
-			RTCPFeedback: []params.RTCPFeedback{
-				{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"},
-			},
-		}},
-		Encodings: []params.RTPEncodingParameters{{SSRC: vp8SSRC}},
-		RTCP:      params.RTCPParameters{CNAME: "plain-rtp-test"},
+// plainSenderCapabilities are what this test's RTP sender can do: Opus
+// and VP8 with the payload types it writes.
+func plainSenderCapabilities() params.RTPCapabilities {
+	return params.RTPCapabilities{
+		Codecs: []params.RTPCodecCapability{
+			{Kind: params.MediaKindAudio, MimeType: "audio/opus", PreferredPayloadType: params.Ptr(uint8(opusPT)), ClockRate: 48000, Channels: params.Ptr(2)},
+			{Kind: params.MediaKindVideo, MimeType: "video/VP8", PreferredPayloadType: params.Ptr(uint8(vp8PT)), ClockRate: 90000,
+				RTCPFeedback: []params.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}}},
+		},
 	}
 }
 
-func opusProducerParameters() params.RTPParameters {
-	return params.RTPParameters{
-		Codecs: []params.RTPCodecParameters{{
-			MimeType:    "audio/opus",
-			PayloadType: opusPT,
-			ClockRate:   48000,
-			Channels:    params.Ptr(2),
-		}},
-		Encodings: []params.RTPEncodingParameters{{SSRC: opusSSRC}},
-		RTCP:      params.RTCPParameters{CNAME: "plain-rtp-test"},
+// producerParameters computes a producer's RTP parameters with the SDK's
+// negotiation code (internal/ortc) from the router's capabilities, as the
+// SDK does before produce.
+func producerParameters(t *testing.T, router params.RTPCapabilities, kind params.MediaKind, ssrc uint32) params.RTPParameters {
+	t.Helper()
+	ext, err := ortc.GetExtendedRTPCapabilities(plainSenderCapabilities(), router, false)
+	if err != nil {
+		t.Fatal(err)
 	}
+	if !ortc.CanSend(kind, ext) {
+		t.Fatalf("router cannot receive %s from this sender", kind)
+	}
+	p := ortc.GetSendingRTPParameters(kind, ext)
+	p.Encodings = []params.RTPEncodingParameters{{SSRC: ssrc}}
+	p.RTCP.CNAME = "plain-rtp-test"
+	if err := ortc.ValidateRTPParameters(&p); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestPlainTransportRTP sends real VP8 and Opus over RTP (no SDK) into a
@@ -71,11 +75,11 @@ func TestPlainTransportRTP(t *testing.T) {
 	if in.IP != "127.0.0.1" || in.Port == 0 || in.RTCPPort != 0 {
 		t.Fatalf("plain transport %+v", in)
 	}
-	videoID, err := c.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindVideo, RTPParameters: vp8ProducerParameters()})
+	videoID, err := c.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindVideo, RTPParameters: producerParameters(t, c.Joined.RouterRTPCapabilities, params.MediaKindVideo, vp8SSRC)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	audioID, err := c.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindAudio, RTPParameters: opusProducerParameters()})
+	audioID, err := c.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindAudio, RTPParameters: producerParameters(t, c.Joined.RouterRTPCapabilities, params.MediaKindAudio, opusSSRC)})
 	if err != nil {
 		t.Fatal(err)
 	}
