@@ -19,6 +19,8 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
 test: install vet fmt-check
+	@# The server smoke test first, verbose: its log names the mediasoup version and worker PID.
+	$(GO) test -count=1 -v -run 'TestServerSmoke' ./integration/
 	$(GO) test -race -count=1 -timeout 40m ./...
 
 demo: install
