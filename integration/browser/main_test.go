@@ -1,0 +1,81 @@
+// Package browser proves interop between the Go SDK and the real
+// mediasoup-client 3.24.1 running in Debian's headless Chromium: both join
+// the same room of the real mediasoup 3.12.16 test server (testbed/server)
+// and exchange media and data both ways.
+//
+// Needs testbed/install.sh (server and worker) and testbed/install-browser.sh
+// (Chromium and the page bundle served at /interop/). The server is started
+// once for the package; each test joins its own room with its own browser.
+package browser
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+)
+
+var server *testbed.Server
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if err := preflight(); err != nil {
+		// Never skip: a missing browser or page is a failure.
+		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
+		os.Exit(1)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	s, err := testbed.Start(ctx, testbed.Options{Logf: func(f string, a ...any) {
+		if testing.Verbose() {
+			fmt.Printf("server: "+f+"\n", a...)
+		}
+	}})
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: cannot start the mediasoup test server: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Printf("mediasoup %s, worker pid %d, server on port %d\n", s.Version, s.WorkerPID, s.Port)
+	server = s
+	code := m.Run()
+	if err := s.Stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "stop server: %v\n", err)
+	}
+	if code == 0 {
+		if err := goleak.Find(goleak.IgnoreCurrent()); err != nil {
+			fmt.Fprintf(os.Stderr, "FAIL: goroutines left after all tests: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// preflight checks Chromium and the page bundle before anything starts.
+func preflight() error {
+	const hint = "run `bash testbed/install-browser.sh` from the repository root"
+	if st, err := os.Stat(chromiumPath); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+		return fmt.Errorf("%s is missing: %s", chromiumPath, hint)
+	}
+	root, err := testbed.FindRepoRoot()
+	if err != nil {
+		return err
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return fmt.Errorf("node not found in PATH: %w", err)
+	}
+	cmd := exec.Command(node, "build.js", "--check")
+	cmd.Dir = filepath.Join(root, "testbed", "browser")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("interop page bundle: %s(%v): %s", out, err, hint)
+	}
+	return nil
+}
