@@ -173,4 +173,8 @@ ln -sfn "$WORKER_BIN" "$release_dir/mediasoup-worker"
 
 got="$(cd "$SERVER_DIR" && node -e 'console.log(require("mediasoup/package.json").version)')"
 [ "$got" = "$MEDIASOUP_VERSION" ] || die "testbed/server has mediasoup $got, want $MEDIASOUP_VERSION"
+# The browser side of the interop tests: Debian's Chromium and the bundled
+# mediasoup-client test page.
+bash "$ROOT/testbed/install-browser.sh"
+
 log "ready: mediasoup $MEDIASOUP_VERSION, worker $WORKER_BIN"
