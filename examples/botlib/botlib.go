@@ -16,8 +16,8 @@ import (
 	"time"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/examples/internal/media"
 	"github.com/soupkit/mediasoup-client-go/examples/internal/signal"
+	"github.com/soupkit/mediasoup-client-go/mediafile"
 )
 
 // Config configures a bot.
@@ -78,12 +78,12 @@ func Start(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.Audio == "" && cfg.Video == "" {
 		return nil, errors.New("bot: nothing to produce: give an audio or a video file")
 	}
-	var files []*media.File
+	var files []*mediafile.File
 	for _, path := range []string{cfg.Audio, cfg.Video} {
 		if path == "" {
 			continue
 		}
-		f, err := media.Open(path)
+		f, err := mediafile.Open(path)
 		if err != nil {
 			return nil, fmt.Errorf("bot: %w", err)
 		}
@@ -123,7 +123,7 @@ func Start(ctx context.Context, cfg Config) (*Bot, error) {
 	return b, nil
 }
 
-func (b *Bot) produce(ctx, playCtx context.Context, f *media.File) error {
+func (b *Bot) produce(ctx, playCtx context.Context, f *mediafile.File) error {
 	codec, err := sendCodec(b.peer.Device, f.MimeType)
 	if err != nil {
 		return err

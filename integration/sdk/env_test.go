@@ -14,8 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/internal/mediafile"
 	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/mediafile"
 )
 
 var roomSeq atomic.Int64

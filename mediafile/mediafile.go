@@ -1,6 +1,7 @@
-// Package media reads encoded media files (Ogg Opus, IVF VP8/VP9, Annex B
-// H264) and plays them into pion tracks in real time, for the examples.
-package media
+// Package mediafile reads encoded media files (Ogg Opus, IVF VP8/VP9/AV1,
+// Annex B H264) and plays them into pion tracks in real time, for bots,
+// tests and benchmarks that publish files through a mediasoup server.
+package mediafile
 
 import (
 	"context"
@@ -60,10 +61,10 @@ func Open(path string) (*File, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".ogg", ".opus":
 		f.MimeType = webrtc.MimeTypeOpus
-		f.Frames, err = readOgg(path)
+		f.Frames, err = ReadOgg(path)
 	case ".ivf":
 		var fourcc string
-		f.Frames, fourcc, err = readIVF(path)
+		f.Frames, fourcc, err = ReadIVF(path)
 		switch fourcc {
 		case "VP80":
 			f.MimeType = webrtc.MimeTypeVP8
@@ -76,7 +77,7 @@ func Open(path string) (*File, error) {
 		}
 	case ".h264", ".264":
 		f.MimeType = webrtc.MimeTypeH264
-		f.Frames, err = readH264(path, 30)
+		f.Frames, err = ReadH264(path, 30)
 	default:
 		err = fmt.Errorf("%s: unknown media file type (want .ogg, .ivf or .h264)", path)
 	}
@@ -94,34 +95,19 @@ func (f *File) NewTrack(id, streamID string) (*webrtc.TrackLocalStaticSample, er
 // Play writes the frames to the track in real time, looping, until ctx
 // ends.
 func (f *File) Play(ctx context.Context, track *webrtc.TrackLocalStaticSample) error {
-	next := time.Now()
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		for _, fr := range f.Frames {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-timer.C:
-			}
-			if err := track.WriteSample(media.Sample{Data: fr.Data, Duration: fr.Duration}); err != nil && !errors.Is(err, io.ErrClosedPipe) {
-				return err
-			}
-			next = next.Add(fr.Duration)
-			timer.Reset(time.Until(next))
-		}
-	}
+	return Play(ctx, track, f.Frames, true)
 }
 
-// readOgg returns the Opus packets of an Ogg file, one per page (as
-// ffmpeg and pion's oggwriter write them).
-func readOgg(path string) ([]Frame, error) {
-	fh, err := os.Open(path)
+// ReadOgg returns the Opus packets of an Ogg file (one per page, as the
+// project's test files are written), 20 ms each unless the granule says
+// otherwise.
+func ReadOgg(path string) ([]Frame, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
-	r, _, err := oggreader.NewWith(fh)
+	defer f.Close()
+	r, _, err := oggreader.NewWith(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -151,14 +137,15 @@ func readOgg(path string) ([]Frame, error) {
 	return out, nil
 }
 
-// readIVF returns the frames of an IVF file and its codec's fourcc.
-func readIVF(path string) ([]Frame, string, error) {
-	fh, err := os.Open(path)
+// ReadIVF returns the frames of an IVF file (VP8, VP9, AV1) and its codec
+// fourcc.
+func ReadIVF(path string) ([]Frame, string, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, "", err
 	}
-	defer fh.Close()
-	r, hdr, err := ivfreader.NewWith(fh)
+	defer f.Close()
+	r, hdr, err := ivfreader.NewWith(f)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
@@ -183,27 +170,27 @@ func readIVF(path string) ([]Frame, string, error) {
 	return out, hdr.FourCC, nil
 }
 
-// readH264 returns the access units (pictures) of an Annex B file at fps
-// pictures per second. A picture may hold several slices; parameter sets
-// and SEI travel with the picture that follows them.
-func readH264(path string, fps int) ([]Frame, error) {
-	fh, err := os.Open(path)
+// ReadH264 returns the access units of an Annex B file at fps pictures per
+// second. A picture may span several slices; parameter sets and SEI travel
+// with the picture that follows them.
+func ReadH264(path string, fps int) ([]Frame, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close()
-	r, err := h264reader.NewReader(fh)
+	defer f.Close()
+	r, err := h264reader.NewReader(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	d := time.Second / time.Duration(fps)
 	var out []Frame
 	var pending []byte
-	hasSlice := false
+	haveSlice := false
 	flush := func() {
-		if hasSlice {
+		if haveSlice {
 			out = append(out, Frame{Data: pending, Duration: d})
-			pending, hasSlice = nil, false
+			pending, haveSlice = nil, false
 		}
 	}
 	for {
@@ -214,23 +201,46 @@ func readH264(path string, fps int) ([]Frame, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		switch nal.UnitType {
-		case h264reader.NalUnitTypeCodedSliceIdr, h264reader.NalUnitTypeCodedSliceNonIdr:
-			// first_mb_in_slice, ue(v), is 0 (a single 1 bit) on a
-			// picture's first slice.
-			if len(nal.Data) > 1 && nal.Data[1]&0x80 != 0 {
-				flush()
-			}
-			hasSlice = true
-		case h264reader.NalUnitTypeSEI, h264reader.NalUnitTypeSPS, h264reader.NalUnitTypePPS, h264reader.NalUnitTypeAUD:
+		isSlice := nal.UnitType == h264reader.NalUnitTypeCodedSliceIdr || nal.UnitType == h264reader.NalUnitTypeCodedSliceNonIdr
+		// A slice with first_mb_in_slice 0 (its first ue(v) bit set), or a
+		// non-slice unit after slices, starts the next picture.
+		if (isSlice && len(nal.Data) > 1 && nal.Data[1]&0x80 != 0) || !isSlice {
 			flush()
 		}
 		pending = append(pending, 0, 0, 0, 1)
 		pending = append(pending, nal.Data...)
+		if isSlice {
+			haveSlice = true
+		}
 	}
 	flush()
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no pictures", path)
 	}
 	return out, nil
+}
+
+// Play writes frames to the track in real time until ctx ends, looping
+// when loop is set. It returns nil when ctx ends or the frames run out.
+func Play(ctx context.Context, track *webrtc.TrackLocalStaticSample, frames []Frame, loop bool) error {
+	next := time.Now()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		for _, fr := range frames {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-timer.C:
+			}
+			if err := track.WriteSample(media.Sample{Data: fr.Data, Duration: fr.Duration}); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+				return err
+			}
+			next = next.Add(fr.Duration)
+			timer.Reset(time.Until(next))
+		}
+		if !loop {
+			return nil
+		}
+	}
 }
