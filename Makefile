@@ -2,11 +2,12 @@
 #   make install  build/install the test bed (Debian packages, mediasoup worker, Node server)
 #   make test     install, then vet, gofmt check and every test with the race detector
 #   make demo     install, then the main job: bundled mediasoup server + bot + recorder, recordings checked
+#   make bench    install, then the consume-scaling bench (writes BENCHMARKS.md)
 #   make media    regenerate testdata/media with ffmpeg
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: install test vet fmt-check demo media
+.PHONY: install test vet fmt-check demo bench media
 
 install:
 	bash testbed/install.sh
@@ -25,6 +26,9 @@ test: install vet fmt-check
 
 demo: install
 	$(GO) run ./cmd/demo
+
+bench: install
+	$(GO) -C cmd/bench run .
 
 media:
 	bash testbed/media.sh
