@@ -178,14 +178,8 @@ func requireMedia(t testing.TB, ctx context.Context, p *peer, cs []*msc.Consumer
 // transport all receive media.
 func TestFiftyConsumers(t *testing.T) {
 	ctx := testCtx(t, 120*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
-	pa, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
-	require.NoError(t, err)
-	pv, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
-	require.NoError(t, err)
+	r := newAVRoom(t, ctx)
+	bob, recv, pa, pv := r.bob, r.recv, r.audio, r.video
 	var cs []*msc.Consumer
 	for _, o := range consumeAll(t, ctx, bob, recv, []string{pa.ID(), pv.ID()}, 50) {
 		c, err := recv.Consume(ctx, o)
@@ -199,14 +193,8 @@ func TestFiftyConsumers(t *testing.T) {
 // renegotiation, and every consumer receives media.
 func TestConcurrentConsumes(t *testing.T) {
 	ctx := testCtx(t, 120*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
-	pa, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
-	require.NoError(t, err)
-	pv, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
-	require.NoError(t, err)
+	r := newAVRoom(t, ctx)
+	bob, recv, pa, pv := r.bob, r.recv, r.audio, r.video
 	opts := consumeAll(t, ctx, bob, recv, []string{pa.ID(), pv.ID()}, 100)
 
 	before := recv.Renegotiations()
@@ -237,14 +225,8 @@ func TestConcurrentConsumes(t *testing.T) {
 // every round still negotiates (the failure mode of other ports).
 func TestConsumeCloseChurn(t *testing.T) {
 	ctx := testCtx(t, 120*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
-	pa, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
-	require.NoError(t, err)
-	pv, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
-	require.NoError(t, err)
+	r := newAVRoom(t, ctx)
+	bob, recv, pa, pv := r.bob, r.recv, r.audio, r.video
 
 	first, errs := recv.ConsumeMany(ctx, consumeAll(t, ctx, bob, recv, []string{pa.ID(), pv.ID()}, 20))
 	for _, err := range errs {
@@ -411,4 +393,26 @@ func requireTrackEnds(t testing.TB, track *webrtc.TrackRemote) {
 		}
 	}
 	t.Fatal("track still readable after its consumer closed")
+}
+
+// avRoom is a room where alice sends one Opus and one VP8 producer and bob
+// has a receive transport.
+type avRoom struct {
+	alice, bob   *peer
+	send, recv   *msc.Transport
+	audio, video *msc.Producer
+}
+
+func newAVRoom(t testing.TB, ctx context.Context) avRoom {
+	t.Helper()
+	room := newRoom(t)
+	r := avRoom{alice: newPeer(t, room), bob: newPeer(t, room)}
+	r.send = r.alice.transport("send", false)
+	r.recv = r.bob.transport("recv", false)
+	var err error
+	r.audio, err = r.send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
+	require.NoError(t, err)
+	r.video, err = r.send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
+	require.NoError(t, err)
+	return r
 }
