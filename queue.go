@@ -153,7 +153,7 @@ func (q *queue) loop() {
 // concurrency shows, it waits until no operation arrived for quietWindow,
 // at most maxSettle.
 func (q *queue) settle() {
-	const quietWindow, maxSettle = 500 * time.Microsecond, 50 * time.Millisecond
+	const quietWindow, maxSettle = 2 * time.Millisecond, 50 * time.Millisecond
 	start := time.Now()
 	last, quietSince, concurrent := -1, start, false
 	for time.Since(start) < maxSettle {
