@@ -37,7 +37,7 @@
 //	-raw=false         skip raw pion
 //	-modes list        SDK modes to measure (sequential,concurrent,many)
 //	-reps N            runs of every measurement shorter than 2 s; the
-//	                   median is kept (default 3)
+//	                   median is kept (default 5)
 //	-cpuprofile DIR    write a CPU profile of every timed run to
 //	                   DIR/sdk-<mode>-<N>.pprof and DIR/raw-<variant>-<N>.pprof
 //	                   (repetitions: .2.pprof, .3.pprof...; pprof merges them)
@@ -91,7 +91,7 @@ func parseFlags() (config, error) {
 	flag.StringVar(&c.profileDir, "cpuprofile", "", "directory for CPU profiles of the timed runs")
 	var modes string
 	flag.StringVar(&modes, "modes", "sequential,concurrent,many", "SDK modes to measure")
-	flag.IntVar(&c.reps, "reps", 3, "repetitions (median kept) of every measurement shorter than 2 s")
+	flag.IntVar(&c.reps, "reps", 5, "repetitions (median kept) of every measurement shorter than 2 s")
 	flag.StringVar(&c.out, "out", "", `file to write the results into (default BENCHMARKS.md at the repository root; "-" for none)`)
 	flag.Parse()
 	if sizes != "" {
@@ -200,7 +200,7 @@ func run(cfg config) error {
 	atExit(e.close)
 	logf("mediasoup %s on port %d, room %s", e.srv.Version, e.srv.Port, e.room)
 
-	rep := &report{cfg: cfg, rows: map[int]*row{}, mediasoup: e.srv.Version, loadAvg: loadAvg()}
+	rep := &report{cfg: cfg, rows: map[int]*row{}, mediasoup: e.srv.Version, loadAvg: loadAvg(), revision: sdkRevision(root)}
 	for _, n := range cfg.sizes {
 		rep.rows[n] = &row{n: n, sdk: map[string]measured[sdkResult]{}, raw: map[string]measured[rawResult]{}, chrome: map[string]measured[chromeRun]{}}
 	}
@@ -304,7 +304,11 @@ func repeat[T any](reps int, run func() (T, error), total func(T) time.Duration)
 		all = append(all, w)
 	}
 	sort.Slice(all, func(i, j int) bool { return total(all[i]) < total(all[j]) })
-	return measured[T]{v: all[len(all)/2], ok: true, runs: len(all)}
+	totals := make([]time.Duration, len(all))
+	for i, w := range all {
+		totals[i] = total(w)
+	}
+	return measured[T]{v: all[len(all)/2], ok: true, totals: totals}
 }
 
 var rawVariants = []struct {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -16,10 +17,22 @@ import (
 
 // measured is one measurement or why it failed.
 type measured[T any] struct {
-	v    T
-	err  error
-	ok   bool
-	runs int
+	v      T
+	err    error
+	ok     bool
+	totals []time.Duration // every run's duration, ascending
+}
+
+// runsNote lists the durations of repeated runs, for the targets.
+func runsNote[T any](m measured[T]) string {
+	if len(m.totals) < 2 {
+		return ""
+	}
+	parts := make([]string, len(m.totals))
+	for i, d := range m.totals {
+		parts[i] = ms(d)
+	}
+	return " [runs: " + strings.Join(parts, ", ") + " ms]"
 }
 
 type row struct {
@@ -44,6 +57,23 @@ type report struct {
 	chromeNA      string
 	deviceLoad    loadTiming
 	loadAvg       string
+	revision      string
+}
+
+// sdkRevision is the repository's commit, and whether the SDK's Go files
+// (tests and this command aside) differ from it.
+func sdkRevision(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown (not a git checkout)"
+	}
+	rev := strings.TrimSpace(string(out))
+	dirty, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--",
+		"*.go", ":(exclude)cmd/bench", ":(exclude)*_test.go").Output()
+	if err == nil && len(strings.TrimSpace(string(dirty))) > 0 {
+		rev += " with uncommitted changes to the SDK"
+	}
+	return rev
 }
 
 // loadAvg is the 1, 5 and 15 minute load averages of /proc/loadavg.
@@ -203,8 +233,9 @@ func (rep *report) render() string {
 	}
 	b.WriteString("` (`make bench`).\n\n")
 	b.WriteString("| machine | |\n|---|---|\n")
+	fmt.Fprintf(&b, "| SDK commit | %s |\n", rep.revision)
 	fmt.Fprintf(&b, "| CPU | %d × %s |\n", runtime.NumCPU(), cpuModel())
-	fmt.Fprintf(&b, "| load average at start | %s |\n", rep.loadAvg)
+	fmt.Fprintf(&b, "| load average (1, 5, 15 min) at start / end | %s / %s |\n", rep.loadAvg, loadAvg())
 	fmt.Fprintf(&b, "| Go | %s %s/%s |\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(&b, "| pion/webrtc | %s |\n", depVersion("github.com/pion/webrtc/v3"))
 	fmt.Fprintf(&b, "| mediasoup (server) | %s |\n", rep.mediasoup)
@@ -265,7 +296,7 @@ func (rep *report) render() string {
 	}
 	b.WriteString("\n")
 	b.WriteString("Columns: **Go 1×1** N `Transport.Consume` calls, each awaited before the next; **Go conc** N calls from N goroutines at once; **Go many** one `ConsumeMany` of N; **reneg** offer/answer rounds the N consumes cost (`Transport.Renegotiations()`); **pion rounds** N rounds of SetRemoteDescription+CreateAnswer+SetLocalDescription on a raw pion PeerConnection, one m-section more each, with the receiving transceiver created first with its mid (**pinned**, as the SDK does) or left to pion (**plain**); **pion 1 round** all N m-sections in one round; **Chromium 1×1 / tick** mediasoup-client `recvTransport.consume()` awaited one by one / all issued in the same tick (one by one only up to N = ")
-	fmt.Fprintf(&b, "%d); **Go/Chr** and **Go/pion** the ratios of the Go 1×1 and Go conc times to Chromium's 1×1 and tick times and to raw pion's pinned rounds and pinned single round. Every run uses a fresh receive transport connected by one warm-up consumer; consumers alternate Opus and VP8+RTX and stay paused server-side. Measurements shorter than 2 s are run %d times and the median run is shown.\n\n", rep.cfg.chromSeqMax, rep.cfg.reps)
+	fmt.Fprintf(&b, "%d); **Go/Chr** and **Go/pion** the ratios of the Go 1×1 and Go conc times to Chromium's 1×1 and tick times and to raw pion's pinned rounds and pinned single round. Every run uses a fresh receive transport connected by one warm-up consumer; consumers alternate Opus and VP8+RTX and stay paused server-side. Measurements shorter than 2 s are run %d times and the median run is shown (the targets list every run of the concurrent ones).\n\n", rep.cfg.chromSeqMax, rep.cfg.reps)
 
 	fmt.Fprintf(&b, "`Device.Load` with the router's capabilities: median %s ms, mean %s ms over %d fresh devices.\n\n", ms(rep.deviceLoad.median), ms(rep.deviceLoad.mean), rep.deviceLoad.runs)
 
@@ -349,7 +380,7 @@ func (rep *report) targets() []string {
 	} else if t, ok := row(300).chromeTotal("tick"); !ok {
 		out = append(out, notMeasured(name, "no Chromium N=300 run"))
 	} else {
-		out = append(out, verdict(name, c, 0.1*t, " ms", false))
+		out = append(out, verdict(name, c, 0.1*t, " ms", false)+runsNote(row(300).sdk[modeConcurrent]))
 	}
 
 	name = "1000 concurrent < 0.5 s"
@@ -357,7 +388,7 @@ func (rep *report) targets() []string {
 	if !ok1000 {
 		out = append(out, notMeasured(name, "no N=1000 run"))
 	} else {
-		out = append(out, verdict(name, c1000, 500, " ms", true))
+		out = append(out, verdict(name, c1000, 500, " ms", true)+runsNote(row(1000).sdk[modeConcurrent]))
 	}
 	name = "per-consume at 1000 concurrent within 1.5× of that at 100"
 	if c100, ok := row(100).sdkTotal(modeConcurrent); !ok || !ok1000 {
@@ -365,6 +396,13 @@ func (rep *report) targets() []string {
 	} else {
 		out = append(out, verdict(name, (c1000/1000)/(c100/100), 1.5, "×", false)+
 			fmt.Sprintf(" [%s ms against %s ms per consume]", trimFloat(c1000/1000), trimFloat(c100/100)))
+		if m, ok := row(1000).sdk[modeMany]; ok && m.ok {
+			if c100m, ok := row(100).sdkTotal(modeMany); ok {
+				out = append(out, fmt.Sprintf("the same with ConsumeMany: %s× [%s ms against %s ms per consume]",
+					trimFloat((float64(m.v.total)/float64(time.Millisecond)/1000)/(c100m/100)),
+					trimFloat(float64(m.v.total)/float64(time.Millisecond)/1000), trimFloat(c100m/100)))
+			}
+		}
 	}
 
 	s300, ok300 := row(300).sdkTotal(modeSequential)
