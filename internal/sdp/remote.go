@@ -109,8 +109,11 @@ func (r *RemoteSDP) Remove(mid string) {
 // Text returns the whole description.
 func (r *RemoteSDP) Text() string {
 	r.version++
+	if r.session == "" {
+		r.session = r.renderSession()
+	}
 	var b strings.Builder
-	size := 512
+	size := 128 + len(r.session)
 	for _, s := range r.sections {
 		size += len(s.text)
 	}
@@ -118,9 +121,6 @@ func (r *RemoteSDP) Text() string {
 	b.WriteString("v=0\r\no=mediasoup-client-go 10000 ")
 	b.WriteString(strconv.FormatUint(r.version, 10))
 	b.WriteString(" IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n")
-	if r.session == "" {
-		r.session = r.renderSession()
-	}
 	b.WriteString(r.session)
 	for _, s := range r.sections {
 		b.WriteString(s.text)
