@@ -53,6 +53,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -78,6 +79,8 @@ type config struct {
 	out         string
 	modes       []string
 	reps        int
+	scaling     bool
+	recv        recvConfig
 }
 
 func parseFlags() (config, error) {
@@ -92,6 +95,12 @@ func parseFlags() (config, error) {
 	var modes string
 	flag.StringVar(&modes, "modes", "sequential,concurrent,many", "SDK modes to measure")
 	flag.IntVar(&c.reps, "reps", 5, "repetitions (median kept) of every measurement shorter than 2 s")
+	flag.BoolVar(&c.scaling, "scaling", true, "measure consume scaling (false: the receive bench only)")
+	flag.IntVar(&c.recv.streams, "recv", 20, "video consumers of the receive bench (0: none)")
+	flag.DurationVar(&c.recv.window, "recv-window", 10*time.Second, "measured time of one receive run")
+	flag.DurationVar(&c.recv.warmup, "recv-warmup", 3*time.Second, "time between every stream receiving and the window")
+	flag.IntVar(&c.recv.reps, "recv-reps", 3, "runs of each receiver (alternating)")
+	flag.StringVar(&c.recv.file, "recv-file", "", "VP8 IVF file of the receive bench (default: 1 Mbit/s, made with ffmpeg and cached)")
 	flag.StringVar(&c.out, "out", "", `file to write the results into (default BENCHMARKS.md at the repository root; "-" for none)`)
 	flag.Parse()
 	if sizes != "" {
@@ -122,6 +131,15 @@ func parseFlags() (config, error) {
 	if c.reps < 1 {
 		c.reps = 1
 	}
+	if c.recv.reps < 1 {
+		c.recv.reps = 1
+	}
+	if c.recv.streams < 0 || c.recv.window <= 0 || c.recv.warmup < 0 {
+		return c, errors.New("-recv, -recv-window and -recv-warmup must not be negative")
+	}
+	if !c.scaling && c.recv.streams == 0 {
+		return c, errors.New("nothing to measure: -scaling=false and -recv 0")
+	}
 	if len(c.sizes) == 0 {
 		return c, fmt.Errorf("no sizes to measure (-max %d)", c.max)
 	}
@@ -129,6 +147,13 @@ func parseFlags() (config, error) {
 }
 
 func main() {
+	if spec := os.Getenv(feedEnv); spec != "" {
+		if err := runFeeder(spec); err != nil {
+			fmt.Fprintln(os.Stderr, "bench feeder:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg, err := parseFlags()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -201,6 +226,45 @@ func run(cfg config) error {
 	logf("mediasoup %s on port %d, room %s", e.srv.Version, e.srv.Port, e.room)
 
 	rep := &report{cfg: cfg, rows: map[int]*row{}, mediasoup: e.srv.Version, loadAvg: loadAvg(), revision: sdkRevision(root)}
+	if cfg.scaling {
+		if err := runScalingGo(ctx, cfg, e, rep); err != nil {
+			return err
+		}
+	}
+	if cfg.recv.streams > 0 {
+		rb, err := newRecvBench(ctx, e, cfg.recv, cfg.profileDir)
+		if err != nil {
+			return fmt.Errorf("receive bench: %w", err)
+		}
+		logf("receive bench: %d streams of %s (%.0f kbit/s)", cfg.recv.streams, rb.file, rb.fileKbps)
+		results := rb.run(ctx)
+		rb.feeder.stop()
+		text := rep.renderRecv(rb, results)
+		fmt.Println(text)
+		if cfg.out != "-" {
+			if err := writeReport(cfg.out, markRecvBegin, markRecvEnd, text); err != nil {
+				return err
+			}
+			logf("wrote the receive section of %s", cfg.out)
+		}
+	}
+	if cfg.scaling {
+		runScalingChromium(cfg, e, rep)
+		text := rep.render()
+		fmt.Println(text)
+		if cfg.out != "-" {
+			if err := writeReport(cfg.out, markBegin, markEnd, text); err != nil {
+				return err
+			}
+			logf("wrote the consume-scaling section of %s", cfg.out)
+		}
+	}
+	return nil
+}
+
+// runScalingGo measures Device.Load, then the SDK and raw pion for every N.
+func runScalingGo(ctx context.Context, cfg config, e *env, rep *report) error {
+	var err error
 	for _, n := range cfg.sizes {
 		rep.rows[n] = &row{n: n, sdk: map[string]measured[sdkResult]{}, raw: map[string]measured[rawResult]{}, chrome: map[string]measured[chromeRun]{}}
 	}
@@ -242,6 +306,12 @@ func run(cfg config) error {
 		}
 	}
 
+	return nil
+}
+
+// runScalingChromium measures mediasoup-client in headless Chromium for
+// every N, or records why it cannot.
+func runScalingChromium(cfg config, e *env, rep *report) {
 	if !cfg.chromium {
 		rep.chromeNA = "skipped (-chromium=false)"
 	} else if c, err := startChromium(e); err != nil {
@@ -265,16 +335,6 @@ func run(cfg config) error {
 			}
 		}
 	}
-
-	text := rep.render()
-	fmt.Println(text)
-	if cfg.out != "-" {
-		if err := writeReport(cfg.out, text); err != nil {
-			return err
-		}
-		logf("wrote %s", cfg.out)
-	}
-	return nil
 }
 
 func logResult(what string, n int, err error, format string, args ...any) {
