@@ -12,11 +12,13 @@ GO ?= go
 install:
 	bash testbed/install.sh
 
+# cmd/bench is a module of its own: vet and gofmt cover it too.
 vet:
 	$(GO) vet ./...
+	$(GO) -C cmd/bench vet ./...
 
 fmt-check:
-	@out="$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...))"; \
+	@out="$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...) cmd/bench)"; \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
 test: install vet fmt-check

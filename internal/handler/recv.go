@@ -157,26 +157,36 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 // that, pion v3 panics on TrackRemote.SetReadDeadline and blocks reads
 // forever if the transport closes: a consumer's track must not be handed
 // out before it started.
+//
+// Each poll stops at the first track not started yet (pion starts them in
+// order; the probe of an unstarted track costs a recovered panic), and the
+// polls are at most 1 ms apart.
 func waitStarted(ctx context.Context, tracks []*webrtc.TrackRemote) error {
 	pending := tracks
 	delay := 50 * time.Microsecond
+	var timer *time.Timer
 	for {
-		left := pending[:0]
-		for _, t := range pending {
-			if !trackStarted(t) {
-				left = append(left, t)
-			}
+		for len(pending) > 0 && trackStarted(pending[0]) {
+			pending = pending[1:]
 		}
-		pending = left
 		if len(pending) == 0 {
+			if timer != nil {
+				timer.Stop()
+			}
 			return nil
+		}
+		if timer == nil {
+			timer = time.NewTimer(delay)
+		} else {
+			timer.Reset(delay)
 		}
 		select {
 		case <-ctx.Done():
+			timer.Stop()
 			return fmt.Errorf("waiting for the transport to connect: %w", ctx.Err())
-		case <-time.After(delay):
+		case <-timer.C:
 		}
-		if delay < 5*time.Millisecond {
+		if delay < time.Millisecond {
 			delay *= 2
 		}
 	}
