@@ -21,10 +21,18 @@
 // reads the live heap (runtime.ReadMemStats after runtime.GC) and the
 // goroutine count, both per idle consumer, and the renegotiation count.
 //
-// It prints one table and writes it, with the machine and the versions, into
-// BENCHMARKS.md between its generated-section markers (the rest of the file
-// is kept). cmd/bench is a module of its own (chromedp needs go 1.25): run it
-// from the repository with
+// The receive bench then measures the media path: -recv K (20) VP8 streams
+// of about 1 Mbit/s (a file made once with ffmpeg), sent by a child process
+// of this binary into a comedia PlainTransport, consumed on one receive
+// transport through the SDK (ConsumeMany, Consumer.Track()) and, in
+// alternating runs, by a pion PeerConnection set up without the SDK; both
+// read every track with the same loop. It reports the CPU time of this
+// process (getrusage) per received megabit and the SDK / pion ratio.
+//
+// It prints one table per part and writes each, with the machine and the
+// versions, into BENCHMARKS.md between that part's generated-section markers
+// (the rest of the file is kept). cmd/bench is a module of its own
+// (chromedp needs go 1.25): run it from the repository with
 //
 //	go -C cmd/bench run . [flags]
 //
@@ -39,10 +47,17 @@
 //	-reps N            runs of every measurement shorter than 2 s; the
 //	                   median is kept (default 5)
 //	-cpuprofile DIR    write a CPU profile of every timed run to
-//	                   DIR/sdk-<mode>-<N>.pprof and DIR/raw-<variant>-<N>.pprof
+//	                   DIR/sdk-<mode>-<N>.pprof, DIR/raw-<variant>-<N>.pprof
+//	                   and DIR/recv-<sdk|pion>-<K>.pprof
 //	                   (repetitions: .2.pprof, .3.pprof...; pprof merges them)
 //	                   (profiling slows the runs: keep it out of the
 //	                   recorded table)
+//	-scaling=false     skip consume scaling (receive bench only)
+//	-recv K            streams of the receive bench (default 20; 0 skips it)
+//	-recv-window D     measured time of each receive run (10s)
+//	-recv-warmup D     wait after every stream receives, before the window (3s)
+//	-recv-reps N       runs of each receiver, alternating (3)
+//	-recv-file F       VP8 IVF file to send instead of the generated one
 //	-out FILE          the file to update (default BENCHMARKS.md at the
 //	                   repository root; "-" writes nothing)
 //
