@@ -24,9 +24,10 @@
 // The receive bench then measures the media path: -recv K (20) VP8 streams
 // of about 1 Mbit/s (a file made once with ffmpeg), sent by a child process
 // of this binary into a comedia PlainTransport, consumed on one receive
-// transport through the SDK (ConsumeMany, Consumer.Track()) and, in
-// alternating runs, by a pion PeerConnection set up without the SDK; both
-// read every track with the same loop. It reports the CPU time of this
+// transport through the SDK (ConsumeMany, Consumer.Track()) and by pion
+// PeerConnections set up without the SDK, all set up at once with their
+// server consumers paused and resumed one receiver per window, in rotation;
+// all read every track with the same loop. It reports the CPU time of this
 // process (getrusage) per received megabit and the SDK / pion ratio.
 //
 // It prints one table per part and writes each, with the machine and the
@@ -54,9 +55,9 @@
 //	                   recorded table)
 //	-scaling=false     skip consume scaling (receive bench only)
 //	-recv K            streams of the receive bench (default 20; 0 skips it)
-//	-recv-window D     measured time of each receive run (10s)
-//	-recv-warmup D     wait after every stream receives, before the window (3s)
-//	-recv-reps N       runs of each receiver, alternating (3)
+//	-recv-window D     measured time of each receive window (6s)
+//	-recv-warmup D     wait after every stream receives, before the window (2s)
+//	-recv-reps N       windows of each receiver, rotating (7)
 //	-recv-file F       VP8 IVF file to send instead of the generated one
 //	-out FILE          the file to update (default BENCHMARKS.md at the
 //	                   repository root; "-" writes nothing)
@@ -112,9 +113,9 @@ func parseFlags() (config, error) {
 	flag.IntVar(&c.reps, "reps", 5, "repetitions (median kept) of every measurement shorter than 2 s")
 	flag.BoolVar(&c.scaling, "scaling", true, "measure consume scaling (false: the receive bench only)")
 	flag.IntVar(&c.recv.streams, "recv", 20, "video consumers of the receive bench (0: none)")
-	flag.DurationVar(&c.recv.window, "recv-window", 10*time.Second, "measured time of one receive run")
-	flag.DurationVar(&c.recv.warmup, "recv-warmup", 3*time.Second, "time between every stream receiving and the window")
-	flag.IntVar(&c.recv.reps, "recv-reps", 3, "runs of each receiver (alternating)")
+	flag.DurationVar(&c.recv.window, "recv-window", 6*time.Second, "measured time of one receive run")
+	flag.DurationVar(&c.recv.warmup, "recv-warmup", 2*time.Second, "time between every stream receiving and the window")
+	flag.IntVar(&c.recv.reps, "recv-reps", 7, "windows of each receiver (rotating)")
 	flag.StringVar(&c.recv.file, "recv-file", "", "VP8 IVF file of the receive bench (default: 1 Mbit/s, made with ffmpeg and cached)")
 	flag.StringVar(&c.out, "out", "", `file to write the results into (default BENCHMARKS.md at the repository root; "-" for none)`)
 	flag.Parse()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -17,10 +19,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v3"
 
 	msc "github.com/soupkit/mediasoup-client-go"
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/internal/sdp"
 	"github.com/soupkit/mediasoup-client-go/internal/testbed"
@@ -30,8 +34,22 @@ import (
 // Receivers of the receive bench.
 const (
 	recvSDK  = "sdk"  // Transport.ConsumeMany, then Consumer.Track()
-	recvPion = "pion" // a pion PeerConnection set up without the SDK
+	recvPion = "pion" // a pion PeerConnection set up without the SDK, configured as the Device configures its own
+	// recvPionDefaults is the same with pion's default media engine and
+	// interceptors (RegisterDefaultCodecs, RegisterDefaultInterceptors):
+	// what a program on bare pion would start from.
+	recvPionDefaults = "pion-defaults"
 )
+
+// recvClients are the receivers in the order of the first repetition.
+var recvClients = []string{recvPion, recvSDK, recvPionDefaults}
+
+// recvNames are the receivers' names in the report.
+var recvNames = map[string]string{
+	recvSDK:          "SDK `Consumer.Track()`",
+	recvPion:         "raw pion",
+	recvPionDefaults: "raw pion, pion's defaults",
+}
 
 // recvConfig is the receive bench's part of the flags.
 type recvConfig struct {
@@ -78,6 +96,7 @@ type recvBench struct {
 	profileDir string
 	dev        *msc.Device
 	raw        *rawBench
+	defaults   *webrtc.API // pion's default media engine and interceptors
 	producers  []string
 	feeder     *feeder
 
@@ -122,6 +141,9 @@ func newRecvBench(ctx context.Context, e *env, cfg recvConfig, profileDir string
 	if b.raw, err = newRawBench(e, ""); err != nil {
 		return nil, err
 	}
+	if b.defaults, err = defaultsAPI(); err != nil {
+		return nil, err
+	}
 
 	in, err := e.sig.CreatePlainTransport(ctx, testbed.PlainTransportOptions{Comedia: true})
 	if err != nil {
@@ -149,6 +171,25 @@ func newRecvBench(ctx context.Context, e *env, cfg recvConfig, profileDir string
 	}
 	atExit(b.feeder.stop)
 	return b, nil
+}
+
+// defaultsAPI is pion with its defaults, on loopback, answering as DTLS
+// client (the role the connect request announces) and silent.
+func defaultsAPI() (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		return nil, err
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+		return nil, err
+	}
+	se := *loopbackOnly()
+	se.LoggerFactory = handler.SlogFactory{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := se.SetAnsweringDTLSRole(webrtc.DTLSRoleClient); err != nil {
+		return nil, err
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
 }
 
 // recvMedia is a 10 s VP8 file of about 1 Mbit/s (640x360, 30 fps, a key
@@ -188,21 +229,49 @@ func recvMedia() (string, error) {
 	return path, os.Rename(tmp, path)
 }
 
-// run measures the receivers reps times each, alternating which goes first.
+// receiver is one receiving client, set up once on its own server
+// transport. Its server consumers are resumed only during its own windows;
+// the other receivers stay set up meanwhile (paused), so every window
+// carries the same idle objects and the receivers are compared under the
+// same process state.
+type receiver struct {
+	client    string
+	consumers []string // server consumer IDs
+	sink      *sink
+	close     func()
+}
+
+// run sets every receiver up, then measures reps windows of each, rotating
+// which goes first.
 func (b *recvBench) run(ctx context.Context) []recvResult {
 	var out []recvResult
-	for i := 0; i < b.cfg.reps; i++ {
-		order := []string{recvPion, recvSDK}
-		if i%2 == 1 {
-			order = []string{recvSDK, recvPion}
+	receivers := map[string]*receiver{}
+	defer func() {
+		for _, r := range receivers {
+			r.close()
 		}
-		for _, client := range order {
-			res := b.runOne(ctx, client, i+1)
+	}()
+	for _, client := range recvClients {
+		r, err := b.setup(ctx, client)
+		if err != nil {
+			logf("receive %-13s setup: error: %v", client, err)
+			out = append(out, recvResult{client: client, err: fmt.Errorf("setup: %w", err)})
+			continue
+		}
+		receivers[client] = r
+	}
+	for i := 0; i < b.cfg.reps; i++ {
+		for j := range recvClients {
+			r := receivers[recvClients[(i+j)%len(recvClients)]]
+			if r == nil {
+				continue
+			}
+			res := b.window(ctx, r, i+1)
 			if res.err != nil {
-				logf("receive %-4s run %d: error: %v", client, i+1, res.err)
+				logf("receive %-13s run %d: error: %v", r.client, i+1, res.err)
 			} else {
-				logf("receive %-4s run %d: %d streams, %.1f Mbit/s, %.1f pkt/s, CPU %.2f s, %.2f ms CPU per Mbit, %.0f KiB allocated per Mbit",
-					client, i+1, res.streams, res.mbit()/res.window.Seconds(), float64(res.packets)/res.window.Seconds(),
+				logf("receive %-13s run %d: %d streams, %.1f Mbit/s, %.1f pkt/s, CPU %.2f s, %.2f ms CPU per Mbit, %.0f KiB allocated per Mbit",
+					r.client, i+1, res.streams, res.mbit()/res.window.Seconds(), float64(res.packets)/res.window.Seconds(),
 					res.cpu.Seconds(), res.cpuPerMbit(), float64(res.alloc)/1024/res.mbit())
 			}
 			out = append(out, res)
@@ -211,39 +280,145 @@ func (b *recvBench) run(ctx context.Context) []recvResult {
 	return out
 }
 
-func (b *recvBench) runOne(ctx context.Context, client string, rep int) recvResult {
-	res := recvResult{client: client}
-	e := b.e
-	info, err := e.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: "recv"})
+// setup creates a server transport and consumers (paused) for one client
+// and its side of the transport, readers included.
+func (b *recvBench) setup(ctx context.Context, client string) (*receiver, error) {
+	info, err := b.e.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: "recv"})
 	if err != nil {
-		res.err = err
-		return res
+		return nil, err
 	}
-	defer func() { _ = e.sig.CloseTransport(context.Background(), info.ID) }()
-	s := &sink{}
+	r := &receiver{client: client, sink: &sink{}}
 	var closeClient func()
+	var opts []msc.ConsumerOptions
 	switch client {
 	case recvSDK:
-		closeClient, err = b.startSDK(ctx, info, s)
+		closeClient, opts, err = b.startSDK(ctx, info, r.sink)
+	case recvPionDefaults:
+		closeClient, opts, err = b.startPion(ctx, b.defaults, info, r.sink)
 	default:
-		closeClient, err = b.startPion(ctx, info, s)
+		closeClient, opts, err = b.startPion(ctx, b.raw.api, info, r.sink)
 	}
-	if closeClient != nil {
-		// Every reader ends once its receiver is closed; waiting for them
-		// keeps one run's goroutines out of the next run's CPU time.
-		defer s.wg.Wait()
-		defer closeClient()
+	r.close = func() {
+		if closeClient != nil {
+			closeClient()
+		}
+		// Every reader ends once its receiver is closed.
+		r.sink.wg.Wait()
+		_ = b.e.sig.CloseTransport(context.Background(), info.ID)
 	}
 	if err != nil {
+		r.close()
+		return nil, err
+	}
+	for _, o := range opts {
+		r.consumers = append(r.consumers, o.ID)
+	}
+	return r, nil
+}
+
+// setPaused pauses or resumes a receiver's server consumers.
+func (b *recvBench) setPaused(ctx context.Context, r *receiver, paused bool) error {
+	for _, id := range r.consumers {
+		f := b.e.sig.ResumeConsumer
+		if paused {
+			f = b.e.sig.PauseConsumer
+		}
+		if err := f(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// window resumes a receiver's consumers, waits until every stream has
+// delivered packets and the warm-up time more, then counts CPU time, bytes
+// read and allocations over the window, and pauses the consumers again.
+func (b *recvBench) window(ctx context.Context, r *receiver, rep int) (res recvResult) {
+	res.client = r.client
+	start := r.sink.snapshot()
+	if err := b.setPaused(ctx, r, false); err != nil {
 		res.err = err
 		return res
 	}
-	name := fmt.Sprintf("recv-%s-%d", client, b.cfg.streams)
+	defer func() {
+		if err := b.setPaused(context.Background(), r, true); err != nil && res.err == nil {
+			res.err = err
+		}
+		// Packets in flight land before the next window starts.
+		time.Sleep(300 * time.Millisecond)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n := countGrown(start, r.sink.snapshot())
+		if n >= b.cfg.streams {
+			break
+		}
+		if time.Now().After(deadline) {
+			res.err = fmt.Errorf("%d of %d streams received media within 20 s", n, b.cfg.streams)
+			return res
+		}
+		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+			res.err = err
+			return res
+		}
+	}
+	if err := sleepCtx(ctx, b.cfg.warmup); err != nil {
+		res.err = err
+		return res
+	}
+	name := fmt.Sprintf("recv-%s-%d", r.client, b.cfg.streams)
 	if rep > 1 {
 		name = fmt.Sprintf("%s.%d", name, rep)
 	}
-	b.measure(ctx, s, name, &res)
+	stopProfile, err := startProfile(b.profileDir, name)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	before := r.sink.snapshot()
+	cpu0 := processCPU()
+	t0 := time.Now()
+	err = sleepCtx(ctx, b.cfg.window)
+	cpu1 := processCPU()
+	res.window = time.Since(t0)
+	after := r.sink.snapshot()
+	runtime.ReadMemStats(&m1)
+	stopProfile()
+	if err != nil {
+		res.err = err
+		return res
+	}
+	res.cpu = cpu1 - cpu0
+	res.alloc = m1.TotalAlloc - m0.TotalAlloc
+	res.gcs = m1.NumGC - m0.NumGC
+	res.streams = countGrown(before, after)
+	for i := range after {
+		var b0, p0 int64
+		if i < len(before) {
+			b0, p0 = before[i].bytes, before[i].packets
+		}
+		res.bytes += after[i].bytes - b0
+		res.packets += after[i].packets - p0
+	}
 	return res
+}
+
+// countGrown is the number of streams with more packets in after than in
+// before (a stream missing from before had none).
+func countGrown(before, after []countSample) int {
+	n := 0
+	for i := range after {
+		var p0 int64
+		if i < len(before) {
+			p0 = before[i].packets
+		}
+		if after[i].packets > p0 {
+			n++
+		}
+	}
+	return n
 }
 
 // consumeAll creates a paused server consumer of every producer.
@@ -259,134 +434,70 @@ func (b *recvBench) consumeAll(ctx context.Context, transportID string, caps par
 	return out, nil
 }
 
-func (b *recvBench) resumeAll(ctx context.Context, opts []msc.ConsumerOptions) error {
-	for _, o := range opts {
-		if err := b.e.sig.ResumeConsumer(ctx, o.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// startSDK consumes every stream through the SDK and reads Consumer.Track().
-func (b *recvBench) startSDK(ctx context.Context, info *testbed.WebRTCTransportInfo, s *sink) (func(), error) {
+// startSDK consumes every stream through the SDK and reads Consumer.Track();
+// the server consumers stay paused.
+func (b *recvBench) startSDK(ctx context.Context, info *testbed.WebRTCTransportInfo, s *sink) (func(), []msc.ConsumerOptions, error) {
 	tr, err := b.dev.CreateRecvTransport(msc.TransportOptions{
 		ID: info.ID, ICEParameters: info.ICEParameters, ICECandidates: info.ICECandidates, DTLSParameters: info.DTLSParameters,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tr.OnConnect(func(ctx context.Context, p msc.ConnectParams) error {
 		return b.e.sig.ConnectWebRTCTransport(ctx, info.ID, p.DTLSParameters)
 	})
 	opts, err := b.consumeAll(ctx, info.ID, b.dev.RecvRTPCapabilities())
 	if err != nil {
-		return tr.Close, err
+		return tr.Close, nil, err
 	}
 	consumers, errs := tr.ConsumeMany(ctx, opts)
 	if err := errors.Join(errs...); err != nil {
-		return tr.Close, err
+		return tr.Close, nil, err
 	}
 	for _, c := range consumers {
 		s.read(c.Track())
 	}
-	return tr.Close, b.resumeAll(ctx, opts)
+	return tr.Close, opts, nil
 }
 
-// startPion receives the same streams on a pion PeerConnection configured
-// as the SDK's Device configures its own (rawBench's API), with the same
-// remote offer, and reads the tracks pion reports in OnTrack.
-func (b *recvBench) startPion(ctx context.Context, info *testbed.WebRTCTransportInfo, s *sink) (func(), error) {
+// startPion receives the same streams on a pion PeerConnection of api
+// (rawBench's, configured as the SDK's Device configures its own, or pion's
+// defaults), with the same remote offer, and reads the tracks pion reports
+// in OnTrack.
+func (b *recvBench) startPion(ctx context.Context, api *webrtc.API, info *testbed.WebRTCTransportInfo, s *sink) (func(), []msc.ConsumerOptions, error) {
 	ice, dtls := info.ICEParameters, info.DTLSParameters
-	pc, err := b.raw.api.NewPeerConnection(webrtc.Configuration{
+	pc, err := api.NewPeerConnection(webrtc.Configuration{
 		BundlePolicy: webrtc.BundlePolicyMaxBundle, RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	closePC := func() { _ = pc.Close() }
 	pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { s.read(t) })
 	opts, err := b.consumeAll(ctx, info.ID, b.raw.recvCaps)
 	if err != nil {
-		return closePC, err
+		return closePC, nil, err
 	}
 	if err := validate(opts); err != nil {
-		return closePC, err
+		return closePC, nil, err
 	}
 	r := &rawPC{
 		pc: pc, remote: sdp.New(sdp.RoleOffer, ice, info.ICECandidates, dtls, nil), pinned: true,
 		recvCodecs: b.raw.recvCodecs, kindApplied: map[params.MediaKind]bool{},
 	}
 	if err := r.add(opts); err != nil {
-		return closePC, err
+		return closePC, nil, err
 	}
 	if _, err := r.apply(); err != nil {
-		return closePC, err
+		return closePC, nil, err
 	}
 	if err := b.e.sig.ConnectWebRTCTransport(ctx, info.ID, localDTLS(pc)); err != nil {
-		return closePC, err
+		return closePC, nil, err
 	}
 	if err := waitConnected(ctx, pc.ConnectionState); err != nil {
-		return closePC, err
+		return closePC, nil, err
 	}
-	return closePC, b.resumeAll(ctx, opts)
-}
-
-// measure waits until every stream has delivered packets, lets the flow
-// settle for the warm-up time, then counts CPU time, bytes read and
-// allocations over the window.
-func (b *recvBench) measure(ctx context.Context, s *sink, profileName string, res *recvResult) {
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if n := s.receiving(); n >= b.cfg.streams {
-			break
-		} else if time.Now().After(deadline) {
-			res.err = fmt.Errorf("%d of %d streams received media within 20 s", n, b.cfg.streams)
-			return
-		}
-		if err := sleepCtx(ctx, 50*time.Millisecond); err != nil {
-			res.err = err
-			return
-		}
-	}
-	if err := sleepCtx(ctx, b.cfg.warmup); err != nil {
-		res.err = err
-		return
-	}
-	stopProfile, err := startProfile(b.profileDir, profileName)
-	if err != nil {
-		res.err = err
-		return
-	}
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	before := s.snapshot()
-	cpu0 := processCPU()
-	t0 := time.Now()
-	err = sleepCtx(ctx, b.cfg.window)
-	cpu1 := processCPU()
-	res.window = time.Since(t0)
-	after := s.snapshot()
-	runtime.ReadMemStats(&m1)
-	stopProfile()
-	if err != nil {
-		res.err = err
-		return
-	}
-	res.cpu = cpu1 - cpu0
-	res.alloc = m1.TotalAlloc - m0.TotalAlloc
-	res.gcs = m1.NumGC - m0.NumGC
-	for i := range after {
-		var b0, p0 int64
-		if i < len(before) {
-			b0, p0 = before[i].bytes, before[i].packets
-		}
-		if after[i].packets > p0 {
-			res.streams++
-		}
-		res.bytes += after[i].bytes - b0
-		res.packets += after[i].packets - p0
-	}
+	return closePC, opts, nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -448,19 +559,6 @@ func (s *sink) read(t *webrtc.TrackRemote) {
 	}()
 }
 
-// receiving is the number of tracks that have delivered a packet.
-func (s *sink) receiving() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.counts {
-		if c.packets.Load() > 0 {
-			n++
-		}
-	}
-	return n
-}
-
 func (s *sink) snapshot() []countSample {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -471,17 +569,17 @@ func (s *sink) snapshot() []countSample {
 	return out
 }
 
-// recvSummary is the medians of both receivers and their ratio.
+// recvSummary is the medians of the receivers and the SDK's ratios.
 type recvSummary struct {
-	sdk, pion    float64 // median CPU ms per Mbit
-	ratio        float64
-	pairs        []float64 // SDK/pion of each repetition
-	ok           bool
-	failedDetail string
+	sdk, pion, defaults float64   // median CPU ms per Mbit
+	ratio               float64   // SDK / raw pion
+	ratioDefaults       float64   // SDK / raw pion with pion's defaults (0: not measured)
+	pairs               []float64 // SDK / raw pion of each repetition
+	ok                  bool
+	failedDetail        string
 }
 
 func summarize(results []recvResult) recvSummary {
-	var sdkV, pionV []float64
 	byRep := map[string][]float64{}
 	for _, r := range results {
 		if r.err != nil {
@@ -489,7 +587,7 @@ func summarize(results []recvResult) recvSummary {
 		}
 		byRep[r.client] = append(byRep[r.client], r.cpuPerMbit())
 	}
-	sdkV, pionV = byRep[recvSDK], byRep[recvPion]
+	sdkV, pionV := byRep[recvSDK], byRep[recvPion]
 	var s recvSummary
 	if len(sdkV) == 0 || len(pionV) == 0 {
 		s.failedDetail = "a receiver has no successful run"
@@ -500,6 +598,10 @@ func summarize(results []recvResult) recvSummary {
 	}
 	s.sdk, s.pion = median(sdkV), median(pionV)
 	s.ratio = s.sdk / s.pion
+	if d := byRep[recvPionDefaults]; len(d) > 0 {
+		s.defaults = median(d)
+		s.ratioDefaults = s.sdk / s.defaults
+	}
 	s.ok = true
 	return s
 }
@@ -519,15 +621,15 @@ func (rep *report) renderRecv(b *recvBench, results []recvResult) string {
 	fmt.Fprintf(&s, "Run %s: `%s` (`make bench`).\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), command())
 	rep.machine(&s)
 	fmt.Fprintf(&s, "| media | %s: VP8, %d frames, %.0f kbit/s, played in a loop by a feeder process |\n\n", filepath.Base(b.file), b.frames, b.fileKbps)
-	fmt.Fprintf(&s, "%d VP8 consumers on one receive transport, each stream read in its own goroutine; CPU time of the receiving process over %s windows after %s of warm-up.\n\n",
+	fmt.Fprintf(&s, "Each receiver: %d VP8 consumers on one receive transport, each stream read in its own goroutine. CPU time of the bench process over %s windows, %s after every stream of the receiver resumed delivering.\n\n",
 		b.cfg.streams, b.cfg.window, b.cfg.warmup)
-	s.WriteString("| run | receiver | streams | Mbit/s | packets/s | CPU s | CPU ms per Mbit | KiB allocated per Mbit | GCs |\n")
+	s.WriteString("| round | receiver | streams | Mbit/s | packets/s | CPU s | CPU ms per Mbit | KiB allocated per Mbit | GCs |\n")
 	s.WriteString("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	rep2 := map[string]int{}
 	var errs []string
 	for _, r := range results {
 		rep2[r.client]++
-		name := map[string]string{recvSDK: "SDK `Consumer.Track()`", recvPion: "raw pion"}[r.client]
+		name := recvNames[r.client]
 		if r.err != nil {
 			fmt.Fprintf(&s, "| %d | %s | error | | | | | | |\n", rep2[r.client], name)
 			errs = append(errs, fmt.Sprintf("%s run %d: %v", name, rep2[r.client], r.err))
@@ -544,13 +646,17 @@ func (rep *report) renderRecv(b *recvBench, results []recvResult) string {
 		for i, p := range sum.pairs {
 			pairs[i] = fmt.Sprintf("%.3f", p)
 		}
-		fmt.Fprintf(&s, "Median CPU per received megabit: SDK %.3f ms, raw pion %.3f ms; SDK / raw pion **%.3f×** (run by run: %s).\n\n",
+		fmt.Fprintf(&s, "Median CPU per received megabit: SDK %.3f ms, raw pion %.3f ms; SDK / raw pion **%.3f×** (run by run: %s).",
 			sum.sdk, sum.pion, sum.ratio, strings.Join(pairs, ", "))
+		if sum.ratioDefaults > 0 {
+			fmt.Fprintf(&s, " Raw pion with pion's defaults: %.3f ms; SDK / that: %.3f×.", sum.defaults, sum.ratioDefaults)
+		}
+		s.WriteString("\n\n")
 		s.WriteString("Target:\n\n- " + verdict("receive path CPU within 1.1× of raw pion", sum.ratio, 1.1, "×", false) + "\n\n")
 	} else {
 		s.WriteString("Target:\n\n- receive path CPU within 1.1× of raw pion: not measured (" + sum.failedDetail + ")\n\n")
 	}
-	s.WriteString("**SDK** consumes every stream with one `Transport.ConsumeMany` and reads `Consumer.Track()`; **raw pion** is a `webrtc.PeerConnection` built without the SDK's Transport and Consumer (the same media engine and interceptors the Device uses: NACK, RTCP reports, TWCC, stats), given the same remote offer, reading the tracks of `OnTrack`. Both read with the same loop (`TrackRemote.Read` into one buffer, `rtp.Packet.Unmarshal`, count). The two receivers run one after the other, alternating which goes first, on fresh server transports; the media comes from a child process (its CPU time is not counted) through a comedia PlainTransport with one producer per stream. **CPU** is user + system time of the bench process (`getrusage`) over the window: pion's UDP reads, SRTP, interceptors and the readers.\n\n")
+	s.WriteString("**SDK** consumes every stream with one `Transport.ConsumeMany` and reads `Consumer.Track()`; **raw pion** is a `webrtc.PeerConnection` built without the SDK's Transport and Consumer (the same media engine and interceptors the Device uses: NACK, RTCP reports, TWCC, stats), given the same remote offer, reading the tracks of `OnTrack`; **raw pion, pion's defaults** the same with `RegisterDefaultCodecs` and `RegisterDefaultInterceptors` (NACK, RTCP reports, simulcast header extensions, TWCC; no stats interceptor), what a program on bare pion starts from. All read with the same loop (`TrackRemote.Read` into one buffer, `rtp.Packet.Unmarshal`, count). The receivers are set up once, each on its own server transport with its consumers paused; each window resumes one receiver's consumers and pauses them again after it, rotating the order every round, so every window runs with the same objects alive; the media comes from a child process (its CPU time is not counted) through a comedia PlainTransport with one producer per stream. **CPU** is user + system time of the bench process (`getrusage`) over the window: pion's UDP reads, SRTP, interceptors and the readers.\n\n")
 	if len(errs) > 0 {
 		s.WriteString("Errors:\n\n")
 		for _, e := range errs {
