@@ -268,9 +268,9 @@ func (b *recvBench) run(ctx context.Context) []recvResult {
 			}
 			res := b.window(ctx, r, i+1)
 			if res.err != nil {
-				logf("receive %-13s run %d: error: %v", r.client, i+1, res.err)
+				logf("receive %-13s round %d: error: %v", r.client, i+1, res.err)
 			} else {
-				logf("receive %-13s run %d: %d streams, %.1f Mbit/s, %.1f pkt/s, CPU %.2f s, %.2f ms CPU per Mbit, %.0f KiB allocated per Mbit",
+				logf("receive %-13s round %d: %d streams, %.1f Mbit/s, %.1f pkt/s, CPU %.2f s, %.2f ms CPU per Mbit, %.0f KiB allocated per Mbit",
 					r.client, i+1, res.streams, res.mbit()/res.window.Seconds(), float64(res.packets)/res.window.Seconds(),
 					res.cpu.Seconds(), res.cpuPerMbit(), float64(res.alloc)/1024/res.mbit())
 			}
@@ -657,12 +657,6 @@ func (rep *report) renderRecv(b *recvBench, results []recvResult) string {
 		s.WriteString("Target:\n\n- receive path CPU within 1.1× of raw pion: not measured (" + sum.failedDetail + ")\n\n")
 	}
 	s.WriteString("**SDK** consumes every stream with one `Transport.ConsumeMany` and reads `Consumer.Track()`; **raw pion** is a `webrtc.PeerConnection` built without the SDK's Transport and Consumer (the same media engine and interceptors the Device uses: NACK, RTCP reports, TWCC, stats), given the same remote offer, reading the tracks of `OnTrack`; **raw pion, pion's defaults** the same with `RegisterDefaultCodecs` and `RegisterDefaultInterceptors` (NACK, RTCP reports, simulcast header extensions, TWCC; no stats interceptor), what a program on bare pion starts from. All read with the same loop (`TrackRemote.Read` into one buffer, `rtp.Packet.Unmarshal`, count). The receivers are set up once, each on its own server transport with its consumers paused; each window resumes one receiver's consumers and pauses them again after it, rotating the order every round, so every window runs with the same objects alive; the media comes from a child process (its CPU time is not counted) through a comedia PlainTransport with one producer per stream. **CPU** is user + system time of the bench process (`getrusage`) over the window: pion's UDP reads, SRTP, interceptors and the readers.\n\n")
-	if len(errs) > 0 {
-		s.WriteString("Errors:\n\n")
-		for _, e := range errs {
-			fmt.Fprintf(&s, "- %s\n", strings.ReplaceAll(e, "\n", " "))
-		}
-		s.WriteString("\n")
-	}
+	writeErrors(&s, errs)
 	return s.String()
 }

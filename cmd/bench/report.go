@@ -339,14 +339,20 @@ func (rep *report) render() string {
 			}
 		}
 	}
-	if len(errs) > 0 {
-		b.WriteString("Errors:\n\n")
-		for _, e := range errs {
-			fmt.Fprintf(&b, "- %s\n", strings.ReplaceAll(e, "\n", " "))
-		}
-		b.WriteString("\n")
-	}
+	writeErrors(&b, errs)
 	return b.String()
+}
+
+// writeErrors lists the measurements that failed, one line each.
+func writeErrors(b *strings.Builder, errs []string) {
+	if len(errs) == 0 {
+		return
+	}
+	b.WriteString("Errors:\n\n")
+	for _, e := range errs {
+		fmt.Fprintf(b, "- %s\n", strings.ReplaceAll(e, "\n", " "))
+	}
+	b.WriteString("\n")
 }
 
 // verdict says whether got meets the bound (at most, or below when strict)
