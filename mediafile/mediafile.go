@@ -20,6 +20,21 @@ import (
 	"github.com/pion/webrtc/v3/pkg/media/oggreader"
 )
 
+// ErrFormat is wrapped by every error about a file's contents or type: an
+// unknown extension, an unsupported codec, a malformed or empty file.
+// Errors opening the file itself are the os package's (errors.Is(err,
+// fs.ErrNotExist) and so on).
+var ErrFormat = errors.New("mediafile: unsupported or malformed media file")
+
+// formatError is an error about path's contents that wraps ErrFormat and,
+// when there is one, the reader's error.
+func formatError(path, what string, cause error) error {
+	if cause != nil {
+		return fmt.Errorf("%w: %s: %s: %w", ErrFormat, path, what, cause)
+	}
+	return fmt.Errorf("%w: %s: %s", ErrFormat, path, what)
+}
+
 // Frame is one encoded frame and how long it lasts.
 type Frame struct {
 	Data     []byte
@@ -72,14 +87,14 @@ func Open(path string) (*File, error) {
 			f.MimeType = webrtc.MimeTypeVP9
 		default:
 			if err == nil {
-				err = fmt.Errorf("%s: unsupported IVF codec %q", path, fourcc)
+				err = formatError(path, fmt.Sprintf("unsupported IVF codec %q (want VP80 or VP90)", fourcc), nil)
 			}
 		}
 	case ".h264", ".264":
 		f.MimeType = webrtc.MimeTypeH264
 		f.Frames, err = ReadH264(path, 30)
 	default:
-		err = fmt.Errorf("%s: unknown media file type (want .ogg, .ivf or .h264)", path)
+		err = formatError(path, "unknown media file type (want .ogg, .opus, .ivf, .h264 or .264)", nil)
 	}
 	if err != nil {
 		return nil, err
@@ -99,8 +114,9 @@ func (f *File) Play(ctx context.Context, track *webrtc.TrackLocalStaticSample) e
 }
 
 // ReadOgg returns the Opus packets of an Ogg file (one per page, as the
-// project's test files are written), 20 ms each unless the granule says
-// otherwise.
+// project's test files are written), each lasting what its TOC byte says
+// (RFC 6716 section 3.1), so that a loop keeps RTP timestamps steady even
+// when the last page's granule trims the end.
 func ReadOgg(path string) ([]Frame, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -109,32 +125,62 @@ func ReadOgg(path string) ([]Frame, error) {
 	defer f.Close()
 	r, _, err := oggreader.NewWith(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, formatError(path, "not an Ogg Opus file", err)
 	}
 	var out []Frame
-	var last uint64
 	for {
-		page, hdr, err := r.ParseNextPage()
+		page, _, err := r.ParseNextPage()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, formatError(path, "bad Ogg page", err)
 		}
 		if len(page) >= 8 && (string(page[:8]) == "OpusHead" || string(page[:8]) == "OpusTags") {
 			continue
 		}
-		d := 20 * time.Millisecond
-		if hdr.GranulePosition > last && last != 0 {
-			d = time.Duration(hdr.GranulePosition-last) * time.Second / 48000
+		d, ok := opusDuration(page)
+		if !ok {
+			return nil, formatError(path, fmt.Sprintf("Opus packet %d has no valid TOC", len(out)), nil)
 		}
-		last = hdr.GranulePosition
 		out = append(out, Frame{Data: page, Duration: d})
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no Opus packets", path)
+		return nil, formatError(path, "no Opus packets", nil)
 	}
 	return out, nil
+}
+
+// opusDuration is the play time of one Opus packet from its TOC byte: the
+// frame size of its configuration times its frame count.
+func opusDuration(p []byte) (time.Duration, bool) {
+	if len(p) == 0 {
+		return 0, false
+	}
+	config := int(p[0] >> 3)
+	var frame time.Duration
+	switch {
+	case config < 12: // SILK: 10, 20, 40, 60 ms
+		frame = [...]time.Duration{10, 20, 40, 60}[config%4] * time.Millisecond
+	case config < 16: // hybrid: 10, 20 ms
+		frame = [...]time.Duration{10, 20}[config%2] * time.Millisecond
+	default: // CELT: 2.5, 5, 10, 20 ms
+		frame = [...]time.Duration{2500, 5000, 10000, 20000}[config%4] * time.Microsecond
+	}
+	var frames int
+	switch p[0] & 3 {
+	case 0:
+		frames = 1
+	case 1, 2:
+		frames = 2
+	default:
+		if len(p) < 2 || p[1]&0x3f == 0 {
+			return 0, false
+		}
+		frames = int(p[1] & 0x3f)
+	}
+	d := time.Duration(frames) * frame
+	return d, d <= 120*time.Millisecond
 }
 
 // ReadIVF returns the frames of an IVF file (VP8, VP9, AV1) and its codec
@@ -147,7 +193,7 @@ func ReadIVF(path string) ([]Frame, string, error) {
 	defer f.Close()
 	r, hdr, err := ivfreader.NewWith(f)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
+		return nil, "", formatError(path, "not an IVF file", err)
 	}
 	d := time.Second / 30
 	if hdr.TimebaseDenominator > 0 && hdr.TimebaseNumerator > 0 {
@@ -160,12 +206,12 @@ func ReadIVF(path string) ([]Frame, string, error) {
 			break
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", path, err)
+			return nil, "", formatError(path, "bad IVF frame", err)
 		}
 		out = append(out, Frame{Data: frame, Duration: d})
 	}
 	if len(out) == 0 {
-		return nil, "", fmt.Errorf("%s: no frames", path)
+		return nil, "", formatError(path, "no frames", nil)
 	}
 	return out, hdr.FourCC, nil
 }
@@ -174,6 +220,9 @@ func ReadIVF(path string) ([]Frame, string, error) {
 // second. A picture may span several slices; parameter sets and SEI travel
 // with the picture that follows them.
 func ReadH264(path string, fps int) ([]Frame, error) {
+	if fps <= 0 {
+		return nil, fmt.Errorf("%w: %s: frame rate %d, want > 0", ErrFormat, path, fps)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -181,7 +230,7 @@ func ReadH264(path string, fps int) ([]Frame, error) {
 	defer f.Close()
 	r, err := h264reader.NewReader(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, formatError(path, "not an Annex B H264 file", err)
 	}
 	d := time.Second / time.Duration(fps)
 	var out []Frame
@@ -199,7 +248,7 @@ func ReadH264(path string, fps int) ([]Frame, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, formatError(path, "bad NAL unit", err)
 		}
 		isSlice := nal.UnitType == h264reader.NalUnitTypeCodedSliceIdr || nal.UnitType == h264reader.NalUnitTypeCodedSliceNonIdr
 		// A slice with first_mb_in_slice 0 (its first ue(v) bit set), or a
@@ -215,14 +264,24 @@ func ReadH264(path string, fps int) ([]Frame, error) {
 	}
 	flush()
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no pictures", path)
+		return nil, formatError(path, "no pictures", nil)
 	}
 	return out, nil
 }
 
 // Play writes frames to the track in real time until ctx ends, looping
-// when loop is set. It returns nil when ctx ends or the frames run out.
+// when loop is set. It returns nil when ctx ends or the frames run out, and
+// an error wrapping ErrFormat for no frames or a frame without a duration
+// (which would make a loop spin).
 func Play(ctx context.Context, track *webrtc.TrackLocalStaticSample, frames []Frame, loop bool) error {
+	if len(frames) == 0 {
+		return fmt.Errorf("%w: no frames to play", ErrFormat)
+	}
+	for i, fr := range frames {
+		if fr.Duration <= 0 {
+			return fmt.Errorf("%w: frame %d has duration %s", ErrFormat, i, fr.Duration)
+		}
+	}
 	next := time.Now()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
