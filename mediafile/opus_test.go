@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
 )
 
 func TestOpusDuration(t *testing.T) {
@@ -39,3 +40,6 @@ func TestOpusDuration(t *testing.T) {
 		})
 	}
 }
+
+// Readers and Play start no goroutines that outlive them.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
