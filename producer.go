@@ -59,7 +59,10 @@ type ProducerOptions struct {
 	// ZeroRTPOnPause stops sending while paused even if DisableTrackOnPause
 	// is false (pion has no disabled tracks: both stop the RTP).
 	ZeroRTPOnPause bool
-	// OnRTPSender is called with the sender before Produce returns.
+	// OnRTPSender is called with the sender before Produce returns. The
+	// producer already reads the sender's RTCP (so that pion's NACK
+	// responder runs): do not read it too; observe RTCP with an
+	// interceptor in DeviceOptions.Interceptors instead.
 	OnRTPSender func(*webrtc.RTPSender)
 	// AppData is application data.
 	AppData AppData
@@ -240,7 +243,8 @@ func (p *Producer) Track() webrtc.TrackLocal {
 	return p.track
 }
 
-// RTPSender returns pion's sender.
+// RTPSender returns pion's sender. Its RTCP is read by the producer (see
+// ProducerOptions.OnRTPSender).
 func (p *Producer) RTPSender() *webrtc.RTPSender { return p.sender }
 
 // RTPParameters returns the RTP parameters given to the server.

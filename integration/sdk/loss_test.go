@@ -16,24 +16,41 @@ import (
 )
 
 // lossyRelay forwards UDP between a client and the server on loopback and
-// drops every nth server-to-client RTP packet of one payload type.
+// drops every nth RTP packet of one payload type going one way: server to
+// client, or client to server when upstream is set.
 type lossyRelay struct {
 	front, back *net.UDPConn
 	server      *net.UDPAddr
 	pt          atomic.Uint32
 	every       int
+	upstream    bool
 	dropped     sync.Map // sequence number -> true
 	drops       atomic.Int64
 	wg          sync.WaitGroup
 }
 
-func newLossyRelay(t testing.TB, server *net.UDPAddr, every int) *lossyRelay {
+func newLossyRelay(t testing.TB, server *net.UDPAddr, every int, upstream bool) *lossyRelay {
 	front, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(t, err)
 	back, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	require.NoError(t, err)
-	r := &lossyRelay{front: front, back: back, server: server, every: every}
+	r := &lossyRelay{front: front, back: back, server: server, every: every, upstream: upstream}
 	var client atomic.Pointer[net.UDPAddr]
+	count := 0
+	// drop says whether a datagram going the lossy way is dropped.
+	drop := func(b []byte) bool {
+		isRTP := len(b) >= 12 && b[0]>>6 == 2 && !(b[1] >= 192 && b[1] <= 223)
+		if !isRTP || uint32(b[1]&0x7f) != r.pt.Load() {
+			return false
+		}
+		count++
+		if count%r.every != 0 {
+			return false
+		}
+		r.dropped.Store(uint16(b[2])<<8|uint16(b[3]), true)
+		r.drops.Add(1)
+		return true
+	}
 	r.wg.Add(2)
 	go func() { // client -> server
 		defer r.wg.Done()
@@ -44,30 +61,25 @@ func newLossyRelay(t testing.TB, server *net.UDPAddr, every int) *lossyRelay {
 				return
 			}
 			client.Store(from)
+			if r.upstream && drop(buf[:n]) {
+				continue
+			}
 			_, _ = back.WriteToUDP(buf[:n], server)
 		}
 	}()
-	go func() { // server -> client, lossy
+	go func() { // server -> client
 		defer r.wg.Done()
 		buf := make([]byte, 2048)
-		count := 0
 		for {
 			n, _, err := back.ReadFromUDP(buf)
 			if err != nil {
 				return
 			}
-			b := buf[:n]
-			isRTP := n >= 12 && b[0]>>6 == 2 && !(b[1] >= 192 && b[1] <= 223)
-			if isRTP && uint32(b[1]&0x7f) == r.pt.Load() {
-				count++
-				if count%r.every == 0 {
-					r.dropped.Store(uint16(b[2])<<8|uint16(b[3]), true)
-					r.drops.Add(1)
-					continue
-				}
+			if !r.upstream && drop(buf[:n]) {
+				continue
 			}
 			if to := client.Load(); to != nil {
-				_, _ = front.WriteToUDP(b, to)
+				_, _ = front.WriteToUDP(buf[:n], to)
 			}
 		}
 	}()
@@ -77,6 +89,45 @@ func newLossyRelay(t testing.TB, server *net.UDPAddr, every int) *lossyRelay {
 		r.wg.Wait()
 	})
 	return r
+}
+
+// transportViaRelay creates a transport whose only server candidate is a
+// lossy relay in front of the server's UDP candidate: it drops 1 in every
+// packets of the payload type set on the relay, on the media's way (to the
+// client for "recv", to the server for "send").
+func (p *peer) transportViaRelay(ctx context.Context, dir string, every int) (*msc.Transport, *lossyRelay) {
+	t := p.t
+	t.Helper()
+	info, err := p.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: dir})
+	require.NoError(t, err)
+	var udp *msc.ICECandidate
+	for i := range info.ICECandidates {
+		if info.ICECandidates[i].Protocol == "udp" {
+			udp = &info.ICECandidates[i]
+		}
+	}
+	require.NotNil(t, udp)
+	relay := newLossyRelay(t, &net.UDPAddr{IP: net.ParseIP(udp.Host()), Port: int(udp.Port)}, every, dir == "send")
+	viaRelay := *udp
+	viaRelay.Port = uint16(relay.front.LocalAddr().(*net.UDPAddr).Port)
+	opts := msc.TransportOptions{
+		ID: info.ID, ICEParameters: info.ICEParameters, ICECandidates: []msc.ICECandidate{viaRelay}, DTLSParameters: info.DTLSParameters,
+	}
+	var tr *msc.Transport
+	if dir == "send" {
+		tr, err = p.device.CreateSendTransport(opts)
+	} else {
+		tr, err = p.device.CreateRecvTransport(opts)
+	}
+	require.NoError(t, err)
+	t.Cleanup(tr.Close)
+	tr.OnConnect(func(ctx context.Context, cp msc.ConnectParams) error {
+		return p.sig.ConnectWebRTCTransport(ctx, tr.ID(), cp.DTLSParameters)
+	})
+	tr.OnProduce(func(ctx context.Context, pp msc.ProduceParams) (string, error) {
+		return p.sig.Produce(ctx, testbed.ProduceOptions{TransportID: tr.ID(), Kind: pp.Kind, RTPParameters: pp.RTPParameters, AppData: pp.AppData})
+	})
+	return tr, relay
 }
 
 // TestLossRecovery: a relay drops 1 in 15 video packets on their way to the
@@ -90,26 +141,7 @@ func TestLossRecovery(t *testing.T) {
 	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
 	require.NoError(t, err)
 
-	info, err := bob.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: "recv"})
-	require.NoError(t, err)
-	var udp *msc.ICECandidate
-	for i := range info.ICECandidates {
-		if info.ICECandidates[i].Protocol == "udp" {
-			udp = &info.ICECandidates[i]
-		}
-	}
-	require.NotNil(t, udp)
-	relay := newLossyRelay(t, &net.UDPAddr{IP: net.ParseIP(udp.Host()), Port: int(udp.Port)}, 15)
-	viaRelay := *udp
-	viaRelay.Port = uint16(relay.front.LocalAddr().(*net.UDPAddr).Port)
-	recv, err := bob.device.CreateRecvTransport(msc.TransportOptions{
-		ID: info.ID, ICEParameters: info.ICEParameters, ICECandidates: []msc.ICECandidate{viaRelay}, DTLSParameters: info.DTLSParameters,
-	})
-	require.NoError(t, err)
-	t.Cleanup(recv.Close)
-	recv.OnConnect(func(ctx context.Context, cp msc.ConnectParams) error {
-		return bob.sig.ConnectWebRTCTransport(ctx, recv.ID(), cp.DTLSParameters)
-	})
+	recv, relay := bob.transportViaRelay(ctx, "recv", 15)
 	opts := bob.serverConsume(ctx, recv, prod.ID())
 	require.NotNil(t, opts.RTPParameters.Encodings[0].RTX, "consumer negotiated RTX")
 	relay.pt.Store(uint32(opts.RTPParameters.Codecs[0].PayloadType))
@@ -146,4 +178,45 @@ func TestLossRecovery(t *testing.T) {
 	}
 	require.Positive(t, retransmitted, "server retransmitted packets")
 	t.Logf("dropped %d, recovered %d in range, server retransmitted %d", relay.drops.Load(), recovered, retransmitted)
+}
+
+// TestSendLossRecovery: a relay drops 1 in 15 of a Go producer's video
+// packets on their way to the server; the server NACKs them, the producer
+// resends them (pion v3 resends on the media SSRC), and a consumer on a
+// clean path gets the stream without a gap.
+func TestSendLossRecovery(t *testing.T) {
+	ctx := testCtx(t, 90*time.Second)
+	room := newRoom(t)
+	alice, bob := newPeer(t, room), newPeer(t, room)
+	send, relay := alice.transportViaRelay(ctx, "send", 15)
+	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
+	require.NoError(t, err)
+	relay.pt.Store(uint32(prod.RTPParameters().Codecs[0].PayloadType))
+
+	recv := bob.transport("recv", false)
+	cons := bob.consume(ctx, recv, prod.ID())
+	pkts := readPackets(t, cons.Track(), 400, 30*time.Second)
+	require.Greater(t, relay.drops.Load(), int64(10), "relay dropped packets")
+
+	seen := map[uint16]bool{}
+	for _, p := range pkts {
+		seen[p.SequenceNumber] = true
+	}
+	first, last := pkts[0].SequenceNumber, pkts[len(pkts)-1].SequenceNumber
+	if pkts[1].SequenceNumber < first {
+		first = pkts[1].SequenceNumber
+	}
+	for s := first; s != last-30; s++ {
+		require.True(t, seen[s], "sequence number %d never reached the consumer", s)
+	}
+	stats, err := alice.sig.GetStats(ctx, testbed.ObjectType("producer"), prod.ID())
+	require.NoError(t, err)
+	var nacks, repaired int64
+	for _, s := range stats {
+		nacks += s.Int("nackCount")
+		repaired += s.Int("packetsRepaired")
+	}
+	require.Positive(t, nacks, "server NACKed the lost packets")
+	require.Greater(t, repaired, int64(5), "server got the lost packets again")
+	t.Logf("dropped %d, server sent %d NACKs, %d packets repaired", relay.drops.Load(), nacks, repaired)
 }
