@@ -28,7 +28,8 @@ type DeviceOptions struct {
 	// role to client.
 	SettingEngine *webrtc.SettingEngine
 	// Interceptors, when set, is called to register extra interceptors after
-	// the SDK's defaults (NACK, RTCP reports, transport-wide CC).
+	// the SDK's defaults (NACK, RTCP reports, transport-wide CC, stats) and
+	// before the reader of producers' incoming RTCP, so they see it.
 	Interceptors func(m *webrtc.MediaEngine, r *interceptor.Registry) error
 	// Logger receives the SDK's and pion's logs; nil keeps them silent
 	// (unless SettingEngine carries its own LoggerFactory).
@@ -55,6 +56,9 @@ type Device struct {
 	// getter of the one just created.
 	pcMu      sync.Mutex
 	lastStats stats.Getter
+	// creatingSend is set under pcMu while a send transport's peer
+	// connection is created (read by the RTCP drain interceptor).
+	creatingSend bool
 
 	mu       sync.RWMutex
 	loaded   bool
@@ -110,6 +114,10 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 			return nil, fmt.Errorf("interceptors: %w", err)
 		}
 	}
+	// Last: producers' RTCP is read through everything above (send
+	// transports only; createTransport says which is being created).
+	var d *Device
+	ir.Add(&handler.RTCPDrain{Enabled: func() bool { return d != nil && d.creatingSend }})
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -132,7 +140,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("native capabilities: %w", err)
 	}
-	d := &Device{api: api, log: log, native: native}
+	d = &Device{api: api, log: log, native: native}
 	// The stats interceptor announces each new peer connection's getter
 	// synchronously; createTransport serialises creation to pick it up.
 	statsFactory.OnNewPeerConnection(func(_ string, g stats.Getter) { d.lastStats = g })

@@ -60,7 +60,7 @@ type ProducerOptions struct {
 	// is false (pion has no disabled tracks: both stop the RTP).
 	ZeroRTPOnPause bool
 	// OnRTPSender is called with the sender before Produce returns. The
-	// producer already reads the sender's RTCP (so that pion's NACK
+	// transport already reads the sender's RTCP (so that pion's NACK
 	// responder runs): do not read it too; observe RTCP with an
 	// interceptor in DeviceOptions.Interceptors instead.
 	OnRTPSender func(*webrtc.RTPSender)
@@ -243,7 +243,7 @@ func (p *Producer) Track() webrtc.TrackLocal {
 	return p.track
 }
 
-// RTPSender returns pion's sender. Its RTCP is read by the producer (see
+// RTPSender returns pion's sender. Its RTCP is read by the transport (see
 // ProducerOptions.OnRTPSender).
 func (p *Producer) RTPSender() *webrtc.RTPSender { return p.sender }
 

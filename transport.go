@@ -138,12 +138,14 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	}
 	d.pcMu.Lock()
 	d.lastStats = nil
+	d.creatingSend = dir == handler.DirectionSend
 	h, err := handler.New(handler.Options{
 		Direction: dir, API: d.api, ICEParameters: ice, ICECandidates: o.ICECandidates,
 		DTLSParameters: dtls, SCTPParameters: sctp, ICEServers: o.ICEServers,
 		ICETransportPolicy: o.ICETransportPolicy, Extended: ext,
 	})
 	getter := d.lastStats
+	d.creatingSend = false
 	d.pcMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("create peer connection: %w", err)

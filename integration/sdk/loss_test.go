@@ -220,3 +220,51 @@ func TestSendLossRecovery(t *testing.T) {
 	require.Greater(t, repaired, int64(5), "server got the lost packets again")
 	t.Logf("dropped %d, server sent %d NACKs, %d packets repaired", relay.drops.Load(), nacks, repaired)
 }
+
+// TestSendLossRecoverySimulcast: the same with a three-layer simulcast
+// producer: every layer's lost packets are NACKed and sent again.
+func TestSendLossRecoverySimulcast(t *testing.T) {
+	ctx := testCtx(t, 90*time.Second)
+	room := newRoom(t)
+	alice := newPeer(t, room)
+	send, relay := alice.transportViaRelay(ctx, "send", 15)
+	prod, err := send.Produce(ctx, msc.ProducerOptions{
+		Track: playFile(t, webrtc.MimeTypeVP8, "vp8-80x60.ivf", "r0"),
+		LayerTracks: []webrtc.TrackLocal{
+			playFile(t, webrtc.MimeTypeVP8, "vp8-160x120.ivf", "r1"),
+			playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "r2"),
+		},
+		Encodings: []msc.RTPEncodingParameters{{MaxBitrate: 100000}, {MaxBitrate: 300000}, {MaxBitrate: 900000}},
+	})
+	require.NoError(t, err)
+	relay.pt.Store(uint32(prod.RTPParameters().Codecs[0].PayloadType))
+	layers := map[uint32]bool{}
+	for _, e := range prod.RTPParameters().Encodings {
+		layers[e.SSRC] = true
+	}
+	require.Len(t, layers, 3)
+
+	// Every layer's stream on the server reports repaired packets.
+	repaired := map[uint32]int64{}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		stats, err := alice.sig.GetStats(ctx, testbed.ObjectType("producer"), prod.ID())
+		require.NoError(t, err)
+		done := 0
+		for _, s := range stats {
+			ssrc := uint32(s.Int("ssrc"))
+			if layers[ssrc] {
+				repaired[ssrc] = s.Int("packetsRepaired")
+				if repaired[ssrc] > 2 {
+					done++
+				}
+			}
+		}
+		if done == len(layers) {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "repaired packets per layer after 30 s: %v (relay dropped %d)", repaired, relay.drops.Load())
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("dropped %d, repaired per layer SSRC: %v", relay.drops.Load(), repaired)
+}

@@ -130,35 +130,11 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 		return SendResult{}, err
 	}
 	h.kindApplied[kind] = true
-	readRTCP(sender)
 
 	sending.MID = mid
 	sending.RTCP.CNAME = offerCNAME(media)
 	sending.Encodings = buildEncodings(media, rids, o.Encodings)
 	return SendResult{LocalID: mid, Transceiver: tr, Sender: sender, RTPParameters: sending}, nil
-}
-
-// readRTCP reads the RTCP the server sends about a producer's first
-// encoding until the sender stops. pion runs incoming RTCP through its
-// interceptors only when it is read: without this, the NACK responder never
-// sees the server's NACKs and lost packets are never sent again.
-//
-// Only the first encoding is read. The others would need
-// RTPSender.ReadSimulcast, which in pion v3.3.6 reads the encoding's track
-// without the sender's lock while Stop clears it under the lock (a data
-// race at every close), so a simulcast producer's higher layers are not
-// retransmitted.
-func readRTCP(sender *webrtc.RTPSender) {
-	go func() {
-		// Larger than any RTCP compound packet pion accepts (its receive
-		// MTU), so a read never fails for a short buffer.
-		buf := make([]byte, 1500)
-		for {
-			if _, _, err := sender.Read(buf); err != nil {
-				return // the sender stopped (producer or transport closed)
-			}
-		}
-	}()
 }
 
 func (h *Handler) addSender(kind params.MediaKind, track webrtc.TrackLocal) (*webrtc.RTPTransceiver, *webrtc.RTPSender, error) {
