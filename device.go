@@ -56,9 +56,9 @@ type Device struct {
 	// getter of the one just created.
 	pcMu      sync.Mutex
 	lastStats stats.Getter
-	// creatingSend is set under pcMu while a send transport's peer
-	// connection is created (read by the RTCP drain interceptor).
-	creatingSend bool
+	// creatingKeyFrames is set under pcMu while a send transport's peer
+	// connection is created: the RTCP drain interceptor picks it up.
+	creatingKeyFrames *keyFrameRouter
 
 	mu       sync.RWMutex
 	loaded   bool
@@ -117,7 +117,12 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	// Last: producers' RTCP is read through everything above (send
 	// transports only; createTransport says which is being created).
 	var d *Device
-	ir.Add(&handler.RTCPDrain{Enabled: func() bool { return d != nil && d.creatingSend }})
+	ir.Add(&handler.RTCPDrain{ForNewPC: func() (bool, func(uint32)) {
+		if d == nil || d.creatingKeyFrames == nil {
+			return false, nil
+		}
+		return true, d.creatingKeyFrames.request
+	}})
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -86,9 +86,10 @@ type Producer struct {
 	track    webrtc.TrackLocal
 	maxLayer int
 
-	onTransportClose callback
-	onTrackEnded     callback
-	observer         MediaObserver
+	onTransportClose  callback
+	onTrackEnded      callback
+	onKeyFrameRequest stringCallback
+	observer          MediaObserver
 }
 
 // Produce sends a track: it negotiates a media section, calls the OnProduce
@@ -220,6 +221,15 @@ func (t *Transport) produce(ctx context.Context, kind MediaKind, opts ProducerOp
 	t.mu.Lock()
 	t.producers[id] = p
 	t.mu.Unlock()
+	if t.keyFrames != nil {
+		var rids []string
+		if len(opts.LayerTracks) > 0 {
+			for _, tr := range append([]webrtc.TrackLocal{opts.Track}, opts.LayerTracks...) {
+				rids = append(rids, tr.RID())
+			}
+		}
+		t.keyFrames.add(p, rids)
+	}
 	if opts.OnRTPSender != nil {
 		opts.OnRTPSender(res.Sender)
 	}
@@ -425,6 +435,14 @@ func (p *Producer) OnTransportClose(f func()) { p.onTransportClose.set(f) }
 // goroutine.
 func (p *Producer) OnTrackEnded(f func()) { p.onTrackEnded.set(f) }
 
+// OnKeyFrameRequest sets the handler called when the server asks for a key
+// frame of the producer's stream (a PLI or FIR: a consumer joined, resumed,
+// switched layers or lost the picture). rid is the simulcast layer's RID,
+// "" without simulcast. A bot with a live encoder answers it by encoding a
+// key frame; file playback has none to give until the file's next one. It
+// runs on the transport's RTCP reader: return quickly.
+func (p *Producer) OnKeyFrameRequest(f func(rid string)) { p.onKeyFrameRequest.set(f) }
+
 // Close stops sending and renegotiates the media section off in the
 // background; the section is reused by later producers. Close the server
 // producer through your signaling too. Idempotent.
@@ -437,6 +455,9 @@ func (p *Producer) Close() {
 	p.closed = true
 	p.mu.Unlock()
 	t := p.transport
+	if t.keyFrames != nil {
+		t.keyFrames.remove(p)
+	}
 	t.mu.Lock()
 	if t.producers[p.id] == p {
 		delete(t.producers, p.id)

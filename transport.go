@@ -88,6 +88,8 @@ type Transport struct {
 
 	// stats records RTP stream statistics of the peer connection.
 	stats statsGetter
+	// keyFrames routes key frame requests to producers (send only).
+	keyFrames *keyFrameRouter
 
 	// connected is only touched by the dispatcher.
 	connected bool
@@ -138,14 +140,18 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	}
 	d.pcMu.Lock()
 	d.lastStats = nil
-	d.creatingSend = dir == handler.DirectionSend
+	var keyFrames *keyFrameRouter
+	if dir == handler.DirectionSend {
+		keyFrames = newKeyFrameRouter()
+	}
+	d.creatingKeyFrames = keyFrames
 	h, err := handler.New(handler.Options{
 		Direction: dir, API: d.api, ICEParameters: ice, ICECandidates: o.ICECandidates,
 		DTLSParameters: dtls, SCTPParameters: sctp, ICEServers: o.ICEServers,
 		ICETransportPolicy: o.ICETransportPolicy, Extended: ext,
 	})
 	getter := d.lastStats
-	d.creatingSend = false
+	d.creatingKeyFrames = nil
 	d.pcMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("create peer connection: %w", err)
@@ -153,7 +159,7 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	ctx, cancel := context.WithCancel(context.Background())
 	t := &Transport{
 		id: o.ID, dir: dir, device: d, h: h, ext: ext, canSend: canSend, appData: o.AppData,
-		ctx: ctx, cancel: cancel, stats: getter,
+		ctx: ctx, cancel: cancel, stats: getter, keyFrames: keyFrames,
 		producers: map[string]*Producer{}, consumers: map[string]*Consumer{},
 		dataProducers: map[string]*DataProducer{}, dataConsumers: map[string]*DataConsumer{},
 	}

@@ -1,50 +1,86 @@
 package handler
 
-import "github.com/pion/interceptor"
+import (
+	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
+)
 
 // RTCPDrain is an interceptor factory that keeps every sender's incoming
 // RTCP flowing through the interceptors before it: pion processes RTCP
-// (NACKs for the NACK responder, reports, key frame requests) only when
-// something reads it, and nothing else reads a producer's RTCP. Register it
-// last, so that it reads what all other interceptors have seen.
+// (NACKs for the NACK responder, reports) only when something reads it,
+// and nothing else reads a producer's RTCP. Register it last, so that it
+// reads what all other interceptors have seen.
 //
 // Senders bind their RTCP reader per encoding when they are created, so
 // this covers every simulcast layer without RTPSender.ReadSimulcast, which
 // in pion v3.3.6 reads the encoding's track without the sender's lock while
 // Stop clears it under the lock.
 //
-// Receivers bind RTCP readers too; Enabled, asked once per new peer
+// Receivers bind RTCP readers too; ForNewPC, asked once per new peer
 // connection, keeps receive transports out (their RTCP stays for whoever
 // reads RTPReceiver, and no goroutine is added per consumer).
 type RTCPDrain struct {
-	// Enabled says whether the peer connection being created sends.
-	Enabled func() bool
+	// ForNewPC says whether the peer connection being created sends, and
+	// what to call with the media SSRC of each key frame request (PLI or
+	// FIR) its senders receive (nil: none).
+	ForNewPC func() (drain bool, onKeyFrame func(ssrc uint32))
 }
 
 // NewInterceptor implements interceptor.Factory.
 func (f *RTCPDrain) NewInterceptor(string) (interceptor.Interceptor, error) {
-	if f.Enabled == nil || !f.Enabled() {
+	if f.ForNewPC == nil {
 		return &interceptor.NoOp{}, nil
 	}
-	return &rtcpDrain{}, nil
+	drain, onKeyFrame := f.ForNewPC()
+	if !drain {
+		return &interceptor.NoOp{}, nil
+	}
+	return &rtcpDrain{onKeyFrame: onKeyFrame}, nil
 }
 
 type rtcpDrain struct {
 	interceptor.NoOp
+	onKeyFrame func(ssrc uint32)
 }
 
 // BindRTCPReader starts a reader that runs until the stream closes (the
 // sender stopped: its producer or transport closed).
-func (*rtcpDrain) BindRTCPReader(r interceptor.RTCPReader) interceptor.RTCPReader {
+func (d *rtcpDrain) BindRTCPReader(r interceptor.RTCPReader) interceptor.RTCPReader {
 	go func() {
 		// Larger than any RTCP compound packet pion accepts (its receive
 		// MTU), so a read never fails for a short buffer.
 		buf := make([]byte, 1500)
 		for {
-			if _, _, err := r.Read(buf, interceptor.Attributes{}); err != nil {
+			n, attr, err := r.Read(buf, interceptor.Attributes{})
+			if err != nil {
 				return
+			}
+			if d.onKeyFrame != nil {
+				d.keyFrames(buf[:n], attr)
 			}
 		}
 	}()
 	return r
+}
+
+// keyFrames reports the key frame requests of one compound packet (parsed
+// once for the whole chain through the attributes).
+func (d *rtcpDrain) keyFrames(raw []byte, attr interceptor.Attributes) {
+	if attr == nil {
+		attr = interceptor.Attributes{}
+	}
+	pkts, err := attr.GetRTCPPackets(raw)
+	if err != nil {
+		return
+	}
+	for _, p := range pkts {
+		switch v := p.(type) {
+		case *rtcp.PictureLossIndication:
+			d.onKeyFrame(v.MediaSSRC)
+		case *rtcp.FullIntraRequest:
+			for _, e := range v.FIR {
+				d.onKeyFrame(e.SSRC)
+			}
+		}
+	}
 }

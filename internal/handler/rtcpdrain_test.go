@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,16 +29,16 @@ func (r *countingReader) Read(b []byte, a interceptor.Attributes) (int, intercep
 
 func TestRTCPDrain(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		enabled func() bool
-		drained bool
+		name     string
+		forNewPC func() (bool, func(uint32))
+		drained  bool
 	}{
-		{"send transport", func() bool { return true }, true},
-		{"receive transport", func() bool { return false }, false},
+		{"send transport", func() (bool, func(uint32)) { return true, nil }, true},
+		{"receive transport", func() (bool, func(uint32)) { return false, nil }, false},
 		{"no predicate", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &RTCPDrain{Enabled: tc.enabled}
+			f := &RTCPDrain{ForNewPC: tc.forNewPC}
 			i, err := f.NewInterceptor("pc")
 			require.NoError(t, err)
 			src := &countingReader{n: 5, done: make(chan struct{})}
@@ -56,4 +57,49 @@ func TestRTCPDrain(t *testing.T) {
 			assert.Equal(t, int64(6), src.reads.Load(), "every packet read, then the closing error")
 		})
 	}
+}
+
+// packetsReader returns the given datagrams, then io.EOF.
+type packetsReader struct {
+	pkts [][]byte
+	done chan struct{}
+}
+
+func (r *packetsReader) Read(b []byte, a interceptor.Attributes) (int, interceptor.Attributes, error) {
+	if len(r.pkts) == 0 {
+		close(r.done)
+		return 0, a, io.EOF
+	}
+	n := copy(b, r.pkts[0])
+	r.pkts = r.pkts[1:]
+	return n, a, nil
+}
+
+func TestRTCPDrainKeyFrameRequests(t *testing.T) {
+	compound, err := rtcp.Marshal([]rtcp.Packet{
+		&rtcp.ReceiverReport{SSRC: 1},
+		&rtcp.PictureLossIndication{SenderSSRC: 1, MediaSSRC: 0x1111},
+		&rtcp.TransportLayerNack{SenderSSRC: 1, MediaSSRC: 0x1111, Nacks: []rtcp.NackPair{{PacketID: 7}}},
+	})
+	require.NoError(t, err)
+	fir, err := rtcp.Marshal([]rtcp.Packet{
+		&rtcp.FullIntraRequest{SenderSSRC: 1, FIR: []rtcp.FIREntry{{SSRC: 0x2222, SequenceNumber: 1}, {SSRC: 0x3333, SequenceNumber: 1}}},
+	})
+	require.NoError(t, err)
+	var got []uint32
+	f := &RTCPDrain{ForNewPC: func() (bool, func(uint32)) {
+		return true, func(ssrc uint32) { got = append(got, ssrc) }
+	}}
+	i, err := f.NewInterceptor("pc")
+	require.NoError(t, err)
+	src := &packetsReader{pkts: [][]byte{compound, {0xff, 0x00}, fir}, done: make(chan struct{})}
+	i.BindRTCPReader(src)
+	select {
+	case <-src.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the drain did not read the stream to its end")
+	}
+	// The reader closes done from the drain's goroutine after the last
+	// packet was handled, so got is complete here.
+	assert.Equal(t, []uint32{0x1111, 0x2222, 0x3333}, got, "PLI and FIR media SSRCs, in order; a malformed packet is skipped")
 }
