@@ -105,6 +105,22 @@ func (p *peer) consume(ctx context.Context, tr *msc.Transport, producerID string
 func mediaPath(name string) string { return "../../testdata/media/" + name }
 
 // playFile plays a media file into a new track, looping until the test ends.
+// produceSimulcast produces three VP8 layers from files (80x60, 160x120,
+// 320x240 with RIDs r0, r1, r2; 100, 300 and 900 kbit/s).
+func produceSimulcast(ctx context.Context, t testing.TB, send *msc.Transport) *msc.Producer {
+	t.Helper()
+	prod, err := send.Produce(ctx, msc.ProducerOptions{
+		Track: playFile(t, webrtc.MimeTypeVP8, "vp8-80x60.ivf", "r0"),
+		LayerTracks: []webrtc.TrackLocal{
+			playFile(t, webrtc.MimeTypeVP8, "vp8-160x120.ivf", "r1"),
+			playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "r2"),
+		},
+		Encodings: []msc.RTPEncodingParameters{{MaxBitrate: 100000}, {MaxBitrate: 300000}, {MaxBitrate: 900000, ScalabilityMode: "L1T1"}},
+	})
+	require.NoError(t, err)
+	return prod
+}
+
 func playFile(t testing.TB, mime, name, rid string) *webrtc.TrackLocalStaticSample {
 	t.Helper()
 	var frames []mediafile.Frame

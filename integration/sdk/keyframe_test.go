@@ -86,15 +86,7 @@ func TestKeyFrameRequests(t *testing.T) {
 
 	t.Run("simulcast", func(t *testing.T) {
 		send := alice.transport("send", false)
-		prod, err := send.Produce(ctx, msc.ProducerOptions{
-			Track: playFile(t, webrtc.MimeTypeVP8, "vp8-80x60.ivf", "r0"),
-			LayerTracks: []webrtc.TrackLocal{
-				playFile(t, webrtc.MimeTypeVP8, "vp8-160x120.ivf", "r1"),
-				playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "r2"),
-			},
-			Encodings: []msc.RTPEncodingParameters{{MaxBitrate: 100000}, {MaxBitrate: 300000}, {MaxBitrate: 900000}},
-		})
-		require.NoError(t, err)
+		prod := produceSimulcast(ctx, t, send)
 		defer prod.Close()
 		log := watchKeyFrames(prod)
 		cons := bob.consume(ctx, recv, prod.ID())

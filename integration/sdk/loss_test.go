@@ -228,15 +228,7 @@ func TestSendLossRecoverySimulcast(t *testing.T) {
 	room := newRoom(t)
 	alice := newPeer(t, room)
 	send, relay := alice.transportViaRelay(ctx, "send", 15)
-	prod, err := send.Produce(ctx, msc.ProducerOptions{
-		Track: playFile(t, webrtc.MimeTypeVP8, "vp8-80x60.ivf", "r0"),
-		LayerTracks: []webrtc.TrackLocal{
-			playFile(t, webrtc.MimeTypeVP8, "vp8-160x120.ivf", "r1"),
-			playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "r2"),
-		},
-		Encodings: []msc.RTPEncodingParameters{{MaxBitrate: 100000}, {MaxBitrate: 300000}, {MaxBitrate: 900000}},
-	})
-	require.NoError(t, err)
+	prod := produceSimulcast(ctx, t, send)
 	relay.pt.Store(uint32(prod.RTPParameters().Codecs[0].PayloadType))
 	layers := map[uint32]bool{}
 	for _, e := range prod.RTPParameters().Encodings {

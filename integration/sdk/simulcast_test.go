@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
-	"github.com/pion/webrtc/v3"
 	"github.com/stretchr/testify/require"
 
 	msc "github.com/soupkit/mediasoup-client-go"
@@ -72,14 +71,7 @@ func TestSimulcast(t *testing.T) {
 	alice, bob := newPeer(t, room), newPeer(t, room)
 	send := alice.transport("send", false)
 	recv := bob.transport("recv", false)
-	l0 := playFile(t, webrtc.MimeTypeVP8, "vp8-80x60.ivf", "r0")
-	l1 := playFile(t, webrtc.MimeTypeVP8, "vp8-160x120.ivf", "r1")
-	l2 := playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "r2")
-	prod, err := send.Produce(ctx, msc.ProducerOptions{
-		Track: l0, LayerTracks: []webrtc.TrackLocal{l1, l2},
-		Encodings: []msc.RTPEncodingParameters{{MaxBitrate: 100000}, {MaxBitrate: 300000}, {MaxBitrate: 900000, ScalabilityMode: "L1T1"}},
-	})
-	require.NoError(t, err)
+	prod := produceSimulcast(ctx, t, send)
 	enc := prod.RTPParameters().Encodings
 	require.Len(t, enc, 3)
 	require.Equal(t, 900000, enc[2].MaxBitrate)
