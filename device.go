@@ -25,7 +25,9 @@ type DeviceOptions struct {
 	HandlerName string
 	// SettingEngine customises pion (UDP port range, NAT 1:1 IPs, network
 	// types, ICE timeouts...). The SDK additionally pins the answering DTLS
-	// role to client.
+	// role to client and, unless BufferFactory is set, installs pion's
+	// buffers with an 8 KB limit per incoming RTCP stream (pion's 100 KB
+	// fill up with unread sender reports on every active consumer).
 	SettingEngine *webrtc.SettingEngine
 	// Interceptors, when set, is called to register extra interceptors after
 	// the SDK's defaults (NACK, RTCP reports, transport-wide CC, stats) and
@@ -130,6 +132,11 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	se := webrtc.SettingEngine{}
 	if opts.SettingEngine != nil {
 		se = *opts.SettingEngine
+	}
+	if se.BufferFactory == nil {
+		// Bounded RTCP buffers: receivers' RTCP is read by nobody unless the
+		// application reads RTPReceiver.
+		se.BufferFactory = handler.BufferFactory
 	}
 	if se.LoggerFactory == nil {
 		// pion logs through the device's logger: silent by default.
