@@ -103,3 +103,42 @@ func ExampleTransport_Consume() {
 		_ = pkt // write to a file, decode, count...
 	}
 }
+
+// A bot with a live encoder answers the server's key frame requests (a
+// consumer joined, switched layers or lost the picture).
+func ExampleProducer_OnKeyFrameRequest() {
+	ctx := context.Background()
+	var send *msc.Transport          // created with device.CreateSendTransport
+	var track webrtc.TrackLocal      // fed by the bot's encoder
+	forceKeyFrame := func(string) {} // the encoder's "next frame is a key frame"
+
+	producer, err := send.Produce(ctx, msc.ProducerOptions{Track: track})
+	if err != nil {
+		log.Fatal(err)
+	}
+	producer.OnKeyFrameRequest(func(rid string) {
+		forceKeyFrame(rid) // rid names the simulcast layer, "" without simulcast
+	})
+}
+
+// Consuming many producers at once: one renegotiation for all of them.
+func ExampleTransport_ConsumeMany() {
+	ctx := context.Background()
+	var recv *msc.Transport              // created with device.CreateRecvTransport
+	var fromServer []msc.ConsumerOptions // one per server-side consume, still paused
+	consumers, errs := recv.ConsumeMany(ctx, fromServer)
+	for i, c := range consumers {
+		if errs[i] != nil {
+			log.Print(errs[i])
+			continue
+		}
+		go func() {
+			for {
+				if _, _, err := c.Track().ReadRTP(); err != nil {
+					return
+				}
+			}
+		}()
+		// then resume c.ID() on the server
+	}
+}
