@@ -14,7 +14,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -90,9 +89,8 @@ type Recorder struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	// setupMu serializes consumer setup, which picks a transport.
-	setupMu    sync.Mutex
-	transports []*recvTransport
+	// transport receives every consumer, whatever its codec.
+	transport *msc.Transport
 
 	mu       sync.Mutex
 	closed   bool
@@ -103,16 +101,6 @@ type Recorder struct {
 	changed  chan struct{}     // closed and replaced when a track starts or ends
 	summary  Summary
 	closeErr error
-}
-
-// recvTransport is a receive transport and the codec it receives per
-// kind. The SDK on pion v3 only receives, per transport and kind, the
-// codec of the transport's first consumer (a later consumer of another
-// codec gets "codec not found" from its track), so the recorder keeps one
-// transport per codec.
-type recvTransport struct {
-	t      *msc.Transport
-	codecs map[msc.MediaKind]string
 }
 
 // track records one consumer into one file.
@@ -154,11 +142,16 @@ func Start(ctx context.Context, cfg Config) (*Recorder, error) {
 		cfg: cfg, log: log, peer: peer, ctx: rctx, cancel: cancel,
 		tracks: map[string]*track{}, gone: map[string]string{}, changed: make(chan struct{}),
 	}
-	if _, err := r.newTransport(ctx); err != nil {
+	t, err := peer.CreateTransport(ctx, "recv")
+	if err != nil {
 		cancel()
 		_ = peer.Close()
 		return nil, fmt.Errorf("recorder: receive transport: %w", err)
 	}
+	t.OnConnectionStateChange(func(s msc.ConnectionState) {
+		log.Info("receive transport connection state", "state", s.String())
+	})
+	r.transport = t
 	for _, p := range peer.Joined.Producers {
 		r.goConsume(p)
 	}
@@ -213,71 +206,20 @@ func (r *Recorder) handleNotifications() {
 	}
 }
 
-// newTransport creates a receive transport; setupMu is held or the
-// recorder is starting.
-func (r *Recorder) newTransport(ctx context.Context) (*recvTransport, error) {
-	t, err := r.peer.CreateTransport(ctx, "recv")
+// serverConsume creates the server-side consumer (paused).
+func (r *Recorder) serverConsume(ctx context.Context, producerID string) (*signal.ConsumeResult, error) {
+	if err := r.ctx.Err(); err != nil {
+		return nil, err
+	}
+	res, err := r.peer.Signal.Consume(ctx, r.transport.ID(), producerID, r.peer.Device.RecvRTPCapabilities())
 	if err != nil {
 		return nil, err
 	}
-	n := len(r.transports) + 1
-	t.OnConnectionStateChange(func(s msc.ConnectionState) {
-		r.log.Info("receive transport connection state", "transport", n, "state", s.String())
-	})
-	rt := &recvTransport{t: t, codecs: map[msc.MediaKind]string{}}
-	r.transports = append(r.transports, rt)
-	return rt, nil
-}
-
-// transportFor returns the transport receiving mime for kind, else one
-// that receives nothing of kind yet, else a new one.
-func (r *Recorder) transportFor(ctx context.Context, kind msc.MediaKind, mime string) (*recvTransport, error) {
-	for _, rt := range r.transports {
-		if strings.EqualFold(rt.codecs[kind], mime) {
-			return rt, nil
-		}
-	}
-	for _, rt := range r.transports {
-		if rt.codecs[kind] == "" {
-			return rt, nil
-		}
-	}
-	return r.newTransport(ctx)
-}
-
-// serverConsume creates the server-side consumer (paused) on a transport
-// that can receive its codec.
-func (r *Recorder) serverConsume(ctx context.Context, producerID string) (*recvTransport, *signal.ConsumeResult, error) {
-	r.setupMu.Lock()
-	defer r.setupMu.Unlock()
-	if err := r.ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	sig, caps := r.peer.Signal, r.peer.Device.RecvRTPCapabilities()
-	first := r.transports[0]
-	res, err := sig.Consume(ctx, first.t.ID(), producerID, caps)
-	if err != nil {
-		return nil, nil, err
-	}
 	if len(res.RTPParameters.Codecs) == 0 {
-		_ = sig.CloseConsumer(ctx, res.ID)
-		return nil, nil, errors.New("the server's consumer has no codec")
+		_ = r.peer.Signal.CloseConsumer(ctx, res.ID)
+		return nil, errors.New("the server's consumer has no codec")
 	}
-	mime := res.RTPParameters.Codecs[0].MimeType
-	rt, err := r.transportFor(ctx, res.Kind, mime)
-	if err != nil {
-		_ = sig.CloseConsumer(ctx, res.ID)
-		return nil, nil, err
-	}
-	if rt != first {
-		// The server picks the same codec again, on the right transport.
-		_ = sig.CloseConsumer(ctx, res.ID)
-		if res, err = sig.Consume(ctx, rt.t.ID(), producerID, caps); err != nil {
-			return nil, nil, err
-		}
-	}
-	rt.codecs[res.Kind] = mime
-	return rt, res, nil
+	return res, nil
 }
 
 // consume sets up one producer's consumer: server side (created paused),
@@ -286,11 +228,11 @@ func (r *Recorder) consume(p signal.ProducerInfo) error {
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 	defer cancel()
 	sig := r.peer.Signal
-	rt, res, err := r.serverConsume(ctx, p.ProducerID)
+	res, err := r.serverConsume(ctx, p.ProducerID)
 	if err != nil {
 		return err
 	}
-	c, err := rt.t.Consume(ctx, res.Options())
+	c, err := r.transport.Consume(ctx, res.Options())
 	if err != nil {
 		_ = sig.CloseConsumer(context.Background(), res.ID)
 		return err
@@ -475,7 +417,7 @@ func (r *Recorder) Wait(ctx context.Context, cond func(opened, recording int) bo
 // Done is closed when the signaling connection is gone.
 func (r *Recorder) Done() <-chan struct{} { return r.peer.Signal.Done() }
 
-// Close stops recording: it closes every file still open, the transports
+// Close stops recording: it closes every file still open, the transport
 // and the signaling, and returns the summary. Idempotent.
 func (r *Recorder) Close() Summary {
 	r.mu.Lock()
@@ -496,11 +438,7 @@ func (r *Recorder) Close() Summary {
 	for _, t := range order {
 		r.finish(t, "stopped")
 	}
-	r.setupMu.Lock()
-	for _, rt := range r.transports {
-		rt.t.Close()
-	}
-	r.setupMu.Unlock()
+	r.transport.Close()
 	_ = r.peer.Close()
 	r.wg.Wait()
 	s := make(Summary, len(order))
