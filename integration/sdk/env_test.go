@@ -105,6 +105,19 @@ func (p *peer) consume(ctx context.Context, tr *msc.Transport, producerID string
 func mediaPath(name string) string { return "../../testdata/media/" + name }
 
 // playFile plays a media file into a new track, looping until the test ends.
+// sendCodec is the device's send codec of mime (and H264 profile-level-id
+// when profile is set).
+func sendCodec(t testing.TB, dev *msc.Device, mime, profile string) *msc.RTPCodecCapability {
+	t.Helper()
+	for _, c := range dev.SendRTPCapabilities().Codecs {
+		if c.MimeType == mime && (profile == "" || c.Parameters["profile-level-id"] == profile) {
+			return &c
+		}
+	}
+	t.Fatalf("the device cannot send %s %s", mime, profile)
+	return nil
+}
+
 // produceSimulcast produces three VP8 layers from files (80x60, 160x120,
 // 320x240 with RIDs r0, r1, r2; 100, 300 and 900 kbit/s).
 func produceSimulcast(ctx context.Context, t testing.TB, send *msc.Transport) *msc.Producer {

@@ -102,16 +102,7 @@ func TestMixedCodecsOneTransport(t *testing.T) {
 		{webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", ""},
 	}
 	for _, f := range files {
-		var codec *msc.RTPCodecCapability
-		for _, c := range alice.device.SendRTPCapabilities().Codecs {
-			if c.MimeType == f.mime && (f.profile == "" || c.Parameters["profile-level-id"] == f.profile) {
-				c := c
-				codec = &c
-				break
-			}
-		}
-		require.NotNil(t, codec)
-		prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, f.mime, f.file, ""), Codec: codec})
+		prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, f.mime, f.file, ""), Codec: sendCodec(t, alice.device, f.mime, f.profile)})
 		require.NoError(t, err)
 		cons := bob.consume(ctx, recv, prod.ID())
 		rp := cons.RTPParameters()

@@ -1,0 +1,101 @@
+package sdk
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	msc "github.com/soupkit/mediasoup-client-go"
+)
+
+// TestSampleReader reads whole frames of Opus, VP8 and H264 consumers
+// through Consumer.NewSampleReader and checks what they contain.
+func TestSampleReader(t *testing.T) {
+	ctx := testCtx(t, 60*time.Second)
+	room := newRoom(t)
+	alice, bob := newPeer(t, room), newPeer(t, room)
+	send := alice.transport("send", false)
+	recv := bob.transport("recv", false)
+	produce := func(mime, file, profile string) *msc.Consumer {
+		prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, mime, file, ""), Codec: sendCodec(t, alice.device, mime, profile)})
+		require.NoError(t, err)
+		return bob.consume(ctx, recv, prod.ID())
+	}
+	read := func(c *msc.Consumer, n int) [][]byte {
+		r, err := c.NewSampleReader(0)
+		require.NoError(t, err)
+		var out [][]byte
+		for len(out) < n {
+			s, err := r.ReadSample(ctx)
+			require.NoError(t, err, "sample %d of %d", len(out), n)
+			require.NotEmpty(t, s.Data)
+			out = append(out, s.Data)
+		}
+		return out
+	}
+
+	t.Run("opus", func(t *testing.T) {
+		for i, s := range read(produce(webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", ""), 30) {
+			// One 20 ms frame per packet, as the file was encoded: CELT or
+			// SILK/hybrid 20 ms configurations, frame count code 0.
+			toc := s[0]
+			assert.Contains(t, []byte{1, 5, 9, 13, 15, 19, 23, 27, 31}, toc>>3, "packet %d TOC config", i)
+			assert.Zero(t, toc&3, "packet %d: one frame", i)
+		}
+	})
+	t.Run("vp8", func(t *testing.T) {
+		frames := read(produce(webrtc.MimeTypeVP8, "vp8-320x240.ivf", ""), 45)
+		keys := 0
+		for _, f := range frames {
+			if f[0]&1 == 0 { // key frame (RFC 6386 9.1)
+				keys++
+				require.GreaterOrEqual(t, len(f), 10)
+				require.Equal(t, []byte{0x9d, 0x01, 0x2a}, f[3:6], "key frame start code")
+				assert.Equal(t, 320, int(binary.LittleEndian.Uint16(f[6:8])&0x3fff))
+				assert.Equal(t, 240, int(binary.LittleEndian.Uint16(f[8:10])&0x3fff))
+			}
+		}
+		assert.Zero(t, frames[0][0]&1, "the first frame is a key frame")
+		assert.GreaterOrEqual(t, keys, 2, "a key frame every 30 frames")
+	})
+	t.Run("h264", func(t *testing.T) {
+		frames := read(produce(webrtc.MimeTypeH264, "h264-320x240.h264", "42e01f"), 45)
+		idr := 0
+		for i, f := range frames {
+			require.True(t, bytes.HasPrefix(f, []byte{0, 0, 0, 1}), "access unit %d is Annex B", i)
+			types := map[byte]bool{}
+			for _, nal := range bytes.Split(f, []byte{0, 0, 0, 1}) {
+				if len(nal) > 0 {
+					types[nal[0]&0x1f] = true
+				}
+			}
+			require.True(t, types[1] || types[5], "access unit %d has a slice", i)
+			if types[5] {
+				idr++
+				assert.True(t, types[7] && types[8], "IDR access unit %d carries SPS and PPS", i)
+			}
+		}
+		assert.GreaterOrEqual(t, idr, 1)
+	})
+	t.Run("context", func(t *testing.T) {
+		c := produce(webrtc.MimeTypeVP8, "vp8-160x120.ivf", "")
+		require.NoError(t, bob.sig.PauseConsumer(ctx, c.ID()))
+		r, err := c.NewSampleReader(0)
+		require.NoError(t, err)
+		short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		for {
+			_, err = r.ReadSample(short)
+			if err != nil {
+				break
+			}
+		}
+		require.ErrorIs(t, err, context.DeadlineExceeded, "a paused consumer's reader returns when its context ends")
+	})
+}

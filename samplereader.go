@@ -1,0 +1,92 @@
+package mediasoupclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/rtp/codecs"
+	"github.com/pion/webrtc/v3/pkg/media"
+	"github.com/pion/webrtc/v3/pkg/media/samplebuilder"
+)
+
+// SampleReader reads a consumer's media as whole frames: its RTP packets put
+// back in order, reassembled and depacketized for the consumer's codec
+// (Opus packets, VP8 and VP9 frames, H264 access units in Annex B). It
+// takes over reading the consumer's track: do not read the track too.
+type SampleReader struct {
+	c  *Consumer
+	sb *samplebuilder.SampleBuilder
+}
+
+// defaultMaxLate is how many packets a SampleReader waits for a missing
+// one before it gives up on the frame: about a second of 1 Mbit/s video.
+const defaultMaxLate = 128
+
+// pollInterval bounds each blocking read, so that ReadSample notices its
+// context ending while no packet arrives.
+const pollInterval = 100 * time.Millisecond
+
+// NewSampleReader returns a reader of the consumer's frames. maxLate is how
+// many packets it waits for a missing packet before dropping the frame
+// that needs it (0: 128). Codecs other than Opus, VP8, VP9 and H264 fail
+// with ErrUnsupported.
+func (c *Consumer) NewSampleReader(maxLate uint16) (*SampleReader, error) {
+	if len(c.rtp.Codecs) == 0 {
+		return nil, fmt.Errorf("sample reader: consumer has no codec: %w", ErrInvalidState)
+	}
+	codec := c.rtp.Codecs[0]
+	var d rtp.Depacketizer
+	switch strings.ToLower(codec.MimeType) {
+	case "audio/opus":
+		d = &codecs.OpusPacket{}
+	case "video/vp8":
+		d = &codecs.VP8Packet{}
+	case "video/vp9":
+		d = &codecs.VP9Packet{}
+	case "video/h264":
+		d = &codecs.H264Packet{}
+	default:
+		return nil, fmt.Errorf("sample reader: no depacketizer for %s: %w", codec.MimeType, ErrUnsupported)
+	}
+	if maxLate == 0 {
+		maxLate = defaultMaxLate
+	}
+	return &SampleReader{c: c, sb: samplebuilder.New(maxLate, d, uint32(codec.ClockRate))}, nil
+}
+
+// ReadSample returns the next frame, waiting for it until ctx ends. A frame
+// is complete when the next one starts, so a frame comes out one frame
+// later than its last packet. Once the consumer's track ends it returns
+// the track's error (io.EOF).
+func (r *SampleReader) ReadSample(ctx context.Context) (*media.Sample, error) {
+	track := r.c.Track()
+	for {
+		if s := r.sb.Pop(); s != nil {
+			return s, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		deadline := time.Now().Add(pollInterval)
+		if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+			deadline = d
+		}
+		if err := track.SetReadDeadline(deadline); err != nil {
+			return nil, err
+		}
+		pkt, _, err := track.ReadRTP()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return nil, err
+		}
+		r.sb.Push(pkt)
+	}
+}
