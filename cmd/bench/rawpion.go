@@ -131,7 +131,7 @@ func (r *rawPC) add(batch []msc.ConsumerOptions) error {
 		rtp := o.RTPParameters
 		if !r.kindApplied[o.Kind] && !firstOfKind[o.Kind] {
 			firstOfKind[o.Kind] = true
-			rtp.Codecs = appendMissingCodecs(rtp.Codecs, r.recvCodecs[o.Kind])
+			rtp.Codecs = handler.AppendMissingCodecs(rtp.Codecs, r.recvCodecs[o.Kind])
 		}
 		r.remote.SetMedia(sdp.MediaOptions{MID: mid, Kind: o.Kind, RTPParameters: rtp, StreamID: streamID, TrackID: o.ID})
 		if o.Kind == params.MediaKindVideo && firstVideo == nil {
@@ -182,22 +182,6 @@ func (r *rawPC) apply() (time.Duration, error) {
 		return 0, fmt.Errorf("set local answer: %w", err)
 	}
 	return time.Since(t0), nil
-}
-
-// appendMissingCodecs is internal/handler's: the codecs, then every codec
-// of all whose payload type is not among them.
-func appendMissingCodecs(codecs, all []params.RTPCodecParameters) []params.RTPCodecParameters {
-	have := map[uint8]bool{}
-	for _, c := range codecs {
-		have[c.PayloadType] = true
-	}
-	out := append([]params.RTPCodecParameters(nil), codecs...)
-	for _, c := range all {
-		if !have[c.PayloadType] {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // run connects a peer connection to a fresh server receive transport with

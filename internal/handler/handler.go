@@ -195,7 +195,7 @@ func recvCodecs(ext ortc.ExtendedRTPCapabilities) map[params.MediaKind][]params.
 // other codecs to work later on the same transport.
 func (h *Handler) withAllCodecs(kind params.MediaKind, p params.RTPParameters) params.RTPParameters {
 	out := p
-	out.Codecs = appendMissingCodecs(p.Codecs, h.recvCodecs[kind])
+	out.Codecs = AppendMissingCodecs(p.Codecs, h.recvCodecs[kind])
 	return out
 }
 

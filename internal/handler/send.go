@@ -76,7 +76,7 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 		// pion v3 fixes the connection's codecs of a kind from the first
 		// section of that kind: that answer lists every codec, the chosen
 		// one first, so later producers can use the others.
-		remote.Codecs = appendMissingCodecs(remote.Codecs, allRemote)
+		remote.Codecs = AppendMissingCodecs(remote.Codecs, allRemote)
 	}
 
 	pt := webrtc.PayloadType(sending.Codecs[0].PayloadType)
@@ -413,9 +413,11 @@ func extraByPT(p params.RTPParameters, extra params.CodecParameters) map[uint8]p
 	return map[uint8]params.CodecParameters{p.Codecs[0].PayloadType: extra}
 }
 
-// appendMissingCodecs appends the codecs of all (with their RTX) whose
-// payload types are not in codecs yet.
-func appendMissingCodecs(codecs, all []params.RTPCodecParameters) []params.RTPCodecParameters {
+// AppendMissingCodecs returns codecs followed by every codec of all (with
+// their RTX) whose payload type is not in codecs yet: what the first media
+// section of a kind lists, since pion v3 fixes a connection's codecs from
+// it.
+func AppendMissingCodecs(codecs, all []params.RTPCodecParameters) []params.RTPCodecParameters {
 	have := map[uint8]bool{}
 	for _, c := range codecs {
 		have[c.PayloadType] = true
