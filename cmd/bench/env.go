@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -147,14 +146,8 @@ func (e *env) serverConsumers(ctx context.Context, transportID string, recvCaps 
 	return out, errors.Join(errs...)
 }
 
-// loopbackOnly keeps pion on 127.0.0.1 (UDP over IPv4 only).
-func loopbackOnly() *webrtc.SettingEngine {
-	se := &webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	return se
-}
+// loopbackOnly keeps pion on 127.0.0.1.
+func loopbackOnly() *webrtc.SettingEngine { return testbed.LoopbackSettingEngine() }
 
 // memSample is the live heap after a full collection and the goroutine
 // count once it stopped changing.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -155,14 +154,8 @@ func playFile(t testing.TB, mime, name string) *webrtc.TrackLocalStaticSample {
 	return track
 }
 
-// loopbackOnly keeps pion on 127.0.0.1: tests send traffic nowhere else.
-func loopbackOnly() *webrtc.SettingEngine {
-	se := &webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	return se
-}
+// loopbackOnly keeps pion on 127.0.0.1.
+func loopbackOnly() *webrtc.SettingEngine { return testbed.LoopbackSettingEngine() }
 
 // packetSink reads a consumer's track until the consumer closes, counting
 // packets and handing them to an optional callback.

@@ -9,16 +9,12 @@
 package browser
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
-
-	"go.uber.org/goleak"
 
 	"github.com/soupkit/mediasoup-client-go/internal/testbed"
 )
@@ -32,30 +28,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
 		os.Exit(1)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	s, err := testbed.Start(ctx, testbed.Options{Logf: func(f string, a ...any) {
-		if testing.Verbose() {
-			fmt.Printf("server: "+f+"\n", a...)
-		}
-	}})
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: cannot start the mediasoup test server: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("mediasoup %s, worker pid %d, server on port %d\n", s.Version, s.WorkerPID, s.Port)
-	server = s
-	code := m.Run()
-	if err := s.Stop(); err != nil {
-		fmt.Fprintf(os.Stderr, "stop server: %v\n", err)
-	}
-	if code == 0 {
-		if err := goleak.Find(goleak.IgnoreCurrent()); err != nil {
-			fmt.Fprintf(os.Stderr, "FAIL: goroutines left after all tests: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(testbed.RunTests(m, func(s *testbed.Server) { server = s }))
 }
 
 // preflight checks Chromium and the page bundle before anything starts.

@@ -3,7 +3,6 @@ package sdk
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -167,14 +166,8 @@ func playFile(t testing.TB, mime, name, rid string) *webrtc.TrackLocalStaticSamp
 	return track
 }
 
-// loopbackOnly keeps pion on 127.0.0.1: tests send traffic nowhere else.
-func loopbackOnly() *webrtc.SettingEngine {
-	se := &webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	return se
-}
+// loopbackOnly keeps pion on 127.0.0.1.
+func loopbackOnly() *webrtc.SettingEngine { return testbed.LoopbackSettingEngine() }
 
 // mediaSample is a tiny valid Opus packet (a 20 ms silence frame).
 func mediaSample() media.Sample {
