@@ -26,7 +26,11 @@ type ConsumerOptions struct {
 	// StreamID groups consumers for A/V sync (msid stream id); defaults to
 	// the RTCP CNAME.
 	StreamID string
-	// OnRTPReceiver is called with the receiver before Consume returns.
+	// OnRTPReceiver is called with pion's receiver once it exists, before
+	// the offer/answer is applied, as mediasoup-client does. It runs on the
+	// transport's queue: it must not wait for another operation of the
+	// transport (those fail at once with ErrInvalidState when called from
+	// it); closing the consumer's transport from it is allowed.
 	OnRTPReceiver func(*webrtc.RTPReceiver)
 	// AppData is application data.
 	AppData AppData
@@ -49,20 +53,24 @@ type Consumer struct {
 	appData    AppData
 	transport  *Transport
 	receiver   *webrtc.RTPReceiver
-	track      *webrtc.TrackRemote
+	track      *RemoteTrack
 
 	mu     sync.Mutex
 	closed bool
 	paused bool
+	// pendingPLI sends one key frame request once the receiver starts.
+	pendingPLI sync.Once
 
 	onTransportClose callback
 	onTrackEnded     callback
 	observer         MediaObserver
 }
 
-// Consume creates a consumer from the server's consumer parameters.
-// Concurrent calls on one transport are negotiated together in one
-// offer/answer.
+// Consume creates a consumer from the server's consumer parameters. It
+// returns once the local negotiation is done, whether or not the transport
+// has connected yet: the consumer's track is readable at once and delivers
+// media when it arrives. Concurrent calls on one transport are negotiated
+// together in one offer/answer.
 func (t *Transport) Consume(ctx context.Context, opts ConsumerOptions) (*Consumer, error) {
 	cs, errs := t.consume(ctx, []ConsumerOptions{opts})
 	return cs[0], errs[0]
@@ -77,6 +85,8 @@ func (t *Transport) ConsumeMany(ctx context.Context, opts []ConsumerOptions) ([]
 }
 
 func (t *Transport) consume(ctx context.Context, opts []ConsumerOptions) ([]*Consumer, []error) {
+	out := make([]*Consumer, len(opts))
+	errs := make([]error, len(opts))
 	t.consumeCallers.Add(1)
 	arrived := false
 	defer func() {
@@ -84,8 +94,12 @@ func (t *Transport) consume(ctx context.Context, opts []ConsumerOptions) ([]*Con
 			t.consumeCallers.Add(-1)
 		}
 	}()
-	out := make([]*Consumer, len(opts))
-	errs := make([]error, len(opts))
+	if err := t.notOnQueue("consume"); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return out, errs
+	}
 	ops := make([]*op, 0, len(opts))
 	idx := make([]int, 0, len(opts))
 	for i, o := range opts {
@@ -116,6 +130,13 @@ func (t *Transport) consume(ctx context.Context, opts []ConsumerOptions) ([]*Con
 			continue
 		}
 		out[idx[j]] = op.consume.out
+	}
+	// Observer events fire on the caller's goroutine, with no operation of
+	// the transport running: handlers may call back into the SDK.
+	for _, c := range out {
+		if c != nil {
+			t.observer.newConsumer(c)
+		}
 	}
 	return out, errs
 }
@@ -188,7 +209,10 @@ func (t *Transport) execConsume(batch []*op) {
 	reqs := make([]handler.ReceiveOptions, len(live))
 	for i, o := range live {
 		c := o.consume
-		reqs[i] = handler.ReceiveOptions{TrackID: c.opts.ID, Kind: c.opts.Kind, RTPParameters: c.rtp, StreamID: c.opts.StreamID}
+		reqs[i] = handler.ReceiveOptions{
+			TrackID: c.opts.ID, Kind: c.opts.Kind, RTPParameters: c.rtp, StreamID: c.opts.StreamID,
+			OnReceiver: c.opts.OnRTPReceiver,
+		}
 	}
 	res, err := t.h.Receive(ctx, reqs)
 	if err != nil {
@@ -198,21 +222,26 @@ func (t *Transport) execConsume(batch []*op) {
 	for i, o := range live {
 		c := o.consume
 		r := res[i]
+		streamID := c.opts.StreamID
+		if streamID == "" {
+			streamID = c.rtp.RTCP.CNAME
+		}
 		cons := &Consumer{
 			id: c.opts.ID, localID: r.LocalID, producerID: c.opts.ProducerID, kind: c.opts.Kind,
-			rtp: c.rtp, appData: c.opts.AppData, transport: t, receiver: r.Receiver, track: r.Track,
+			rtp: c.rtp, appData: c.opts.AppData, transport: t, receiver: r.Receiver,
+			track: newRemoteTrack(r.Track, r.Started, c.opts.Kind, c.rtp, c.opts.ID, streamID),
 		}
 		if cons.appData == nil {
 			cons.appData = AppData{}
 		}
 		t.mu.Lock()
 		t.consumers[cons.id] = cons
+		dead := t.deadErr
 		t.mu.Unlock()
-		if c.opts.OnRTPReceiver != nil {
-			c.opts.OnRTPReceiver(r.Receiver)
+		if dead != nil {
+			cons.track.close(dead)
 		}
 		c.out = cons
-		t.observer.newConsumer(cons)
 		o.finish(nil, cons.Close)
 	}
 }
@@ -232,11 +261,12 @@ func (c *Consumer) Kind() MediaKind { return c.kind }
 // RTPReceiver returns pion's receiver.
 func (c *Consumer) RTPReceiver() *webrtc.RTPReceiver { return c.receiver }
 
-// Track returns the remote track to read RTP from. It is started when
-// Consume returns, so reads and read deadlines work at once. pion v3 peeks
+// Track returns the remote track to read RTP from. Reads and read
+// deadlines work as soon as Consume returns, connected or not; reads end
+// with io.EOF when the consumer or its transport closes. pion v3 peeks
 // each track's first packet on its own goroutine (for OnTrack); a read that
 // races that peek can get the first two packets swapped.
-func (c *Consumer) Track() *webrtc.TrackRemote { return c.track }
+func (c *Consumer) Track() *RemoteTrack { return c.track }
 
 // RTPParameters returns the consumer's RTP parameters.
 func (c *Consumer) RTPParameters() RTPParameters { return c.rtp.Clone() }
@@ -261,9 +291,9 @@ func (c *Consumer) Paused() bool {
 	return c.paused
 }
 
-// Pause marks the consumer paused (the application pauses the server side
-// through its signaling, as with mediasoup-client). Packets that still
-// arrive stay readable from Track.
+// Pause pauses the consumer locally: packets that still arrive are dropped
+// before they reach the track's readers, as mediasoup-client disables the
+// track. The application pauses the server side through its signaling.
 func (c *Consumer) Pause() {
 	c.mu.Lock()
 	if c.closed || c.paused {
@@ -271,6 +301,7 @@ func (c *Consumer) Pause() {
 		return
 	}
 	c.paused = true
+	c.track.paused.Store(true)
 	c.mu.Unlock()
 	c.observer.fire(obsPause)
 }
@@ -283,12 +314,15 @@ func (c *Consumer) Resume() {
 		return
 	}
 	c.paused = false
+	c.track.paused.Store(false)
 	c.mu.Unlock()
 	c.observer.fire(obsResume)
 }
 
 // RequestKeyFrame sends a PLI for the consumer's stream, so a recorder can
-// start on a key frame. It's for video consumers.
+// start on a key frame. It's for video consumers. Before the consumer's
+// receiver has started (the transport is still connecting) the request is
+// sent once it starts.
 func (c *Consumer) RequestKeyFrame() error {
 	if c.Closed() {
 		return fmt.Errorf("consumer %s closed: %w", c.id, ErrInvalidState)
@@ -296,9 +330,21 @@ func (c *Consumer) RequestKeyFrame() error {
 	if c.kind != MediaKindVideo || len(c.rtp.Encodings) == 0 {
 		return fmt.Errorf("consumer %s: key frames are for video: %w", c.id, ErrInvalidState)
 	}
-	return c.transport.h.PeerConnection().WriteRTCP([]rtcp.Packet{
-		&rtcp.PictureLossIndication{MediaSSRC: c.rtp.Encodings[0].SSRC},
+	pli := []rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: c.rtp.Encodings[0].SSRC}}
+	pc := c.transport.h.PeerConnection()
+	if c.track.isStarted() {
+		return pc.WriteRTCP(pli)
+	}
+	c.pendingPLI.Do(func() {
+		go func() {
+			select {
+			case <-c.track.started:
+				_ = pc.WriteRTCP(pli)
+			case <-c.track.done:
+			}
+		}()
 	})
+	return nil
 }
 
 // GetStats returns the consumer's inbound-rtp entries and its transport's
@@ -337,6 +383,7 @@ func (c *Consumer) Close() {
 		delete(t.consumers, c.id)
 	}
 	t.mu.Unlock()
+	c.track.close(nil)
 	o := newOp(t.ctx, opStopReceiving)
 	o.stopMID = c.localID
 	t.q.push(o)
@@ -357,6 +404,7 @@ func (c *Consumer) transportClosed() {
 	if !c.markClosed() {
 		return
 	}
+	c.track.close(nil)
 	c.onTransportClose.fire()
 	c.observer.fire(obsClose)
 }

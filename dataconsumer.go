@@ -54,7 +54,7 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 		return nil, err
 	}
 	if !t.h.HasSCTP() {
-		return nil, fmt.Errorf("consume data: transport has no SCTP parameters: %w", ErrInvalidState)
+		return nil, fmt.Errorf("consume data: transport has no SCTP parameters: %w", ErrUnsupported)
 	}
 	if opts.ID == "" || opts.DataProducerID == "" {
 		return nil, fmt.Errorf("consume data: ID and DataProducerID are required: %w", ErrInvalidParameters)
@@ -97,12 +97,12 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 		t.mu.Lock()
 		t.dataConsumers[opts.ID] = dcons
 		t.mu.Unlock()
-		t.observer.newDataConsumer(dcons)
 		return dcons.Close, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	t.observer.newDataConsumer(dcons)
 	return dcons, nil
 }
 

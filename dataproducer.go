@@ -53,13 +53,13 @@ func (t *Transport) ProduceData(ctx context.Context, opts DataProducerOptions) (
 		return nil, err
 	}
 	if !t.h.HasSCTP() {
-		return nil, fmt.Errorf("produce data: transport has no SCTP parameters: %w", ErrInvalidState)
+		return nil, fmt.Errorf("produce data: transport has no SCTP parameters: %w", ErrUnsupported)
 	}
 	t.mu.Lock()
 	hook := t.onProduceData
 	t.mu.Unlock()
 	if hook == nil {
-		return nil, fmt.Errorf("produce data: no OnProduceData hook set: %w", ErrInvalidState)
+		return nil, fmt.Errorf("produce data: no OnProduceData hook set: %w", ErrInvalidParameters)
 	}
 	ordered := opts.Ordered
 	if ordered == nil {
@@ -106,12 +106,12 @@ func (t *Transport) ProduceData(ctx context.Context, opts DataProducerOptions) (
 		t.mu.Lock()
 		t.dataProducers[id] = dp
 		t.mu.Unlock()
-		t.observer.newDataProducer(dp)
 		return dp.Close, nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	t.observer.newDataProducer(dp)
 	return dp, nil
 }
 

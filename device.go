@@ -58,9 +58,9 @@ type Device struct {
 	// getter of the one just created.
 	pcMu      sync.Mutex
 	lastStats stats.Getter
-	// creatingKeyFrames is set under pcMu while a send transport's peer
-	// connection is created: the RTCP drain interceptor picks it up.
-	creatingKeyFrames *keyFrameRouter
+	// creatingHooks is set under pcMu while a transport's peer connection
+	// is created: the interceptor registered last picks it up.
+	creatingHooks *handler.PCHooks
 
 	mu       sync.RWMutex
 	loaded   bool
@@ -119,11 +119,11 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	// Last: producers' RTCP is read through everything above (send
 	// transports only; createTransport says which is being created).
 	var d *Device
-	ir.Add(&handler.RTCPDrain{ForNewPC: func() (bool, func(uint32)) {
-		if d == nil || d.creatingKeyFrames == nil {
-			return false, nil
+	ir.Add(&handler.RTCPDrain{ForNewPC: func() *handler.PCHooks {
+		if d == nil {
+			return nil
 		}
-		return true, d.creatingKeyFrames.request
+		return d.creatingHooks
 	}})
 	log := opts.Logger
 	if log == nil {

@@ -16,6 +16,8 @@ type gatedTrack struct {
 	webrtc.TrackLocal
 	streamID string
 	muted    atomic.Bool
+	// off: the producer's track was replaced by none (ReplaceTrack(nil)).
+	off atomic.Bool
 
 	mu       sync.Mutex
 	bindings map[string]webrtc.TrackLocalContext
@@ -33,7 +35,7 @@ func (g *gatedTrack) StreamID() string { return g.streamID }
 
 // Bind binds the inner track to a write stream that honours the gate.
 func (g *gatedTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
-	wrapped := &gatedContext{TrackLocalContext: ctx, w: &gatedWriter{inner: ctx.WriteStream(), muted: &g.muted}}
+	wrapped := &gatedContext{TrackLocalContext: ctx, w: &gatedWriter{inner: ctx.WriteStream(), muted: &g.muted, off: &g.off}}
 	g.mu.Lock()
 	g.bindings[ctx.ID()] = wrapped
 	g.mu.Unlock()
@@ -62,17 +64,18 @@ func (c *gatedContext) WriteStream() webrtc.TrackLocalWriter { return c.w }
 type gatedWriter struct {
 	inner webrtc.TrackLocalWriter
 	muted *atomic.Bool
+	off   *atomic.Bool
 }
 
 func (w *gatedWriter) WriteRTP(h *rtp.Header, payload []byte) (int, error) {
-	if w.muted.Load() {
+	if w.muted.Load() || w.off.Load() {
 		return len(payload), nil
 	}
 	return w.inner.WriteRTP(h, payload)
 }
 
 func (w *gatedWriter) Write(b []byte) (int, error) {
-	if w.muted.Load() {
+	if w.muted.Load() || w.off.Load() {
 		return len(b), nil
 	}
 	return w.inner.Write(b)

@@ -2,6 +2,7 @@ package mediasoupclient
 
 import (
 	"context"
+	"reflect"
 	"fmt"
 	"sync"
 
@@ -59,8 +60,11 @@ type ProducerOptions struct {
 	// ZeroRTPOnPause stops sending while paused even if DisableTrackOnPause
 	// is false (pion has no disabled tracks: both stop the RTP).
 	ZeroRTPOnPause bool
-	// OnRTPSender is called with the sender before Produce returns. The
-	// transport already reads the sender's RTCP (so that pion's NACK
+	// OnRTPSender is called with pion's sender once it exists, before the
+	// offer/answer is applied, as mediasoup-client does. It runs on the
+	// transport's queue: calls that wait for another operation of the
+	// transport fail at once with ErrInvalidState from it; Close works.
+	// The transport already reads the sender's RTCP (so that pion's NACK
 	// responder runs): do not read it too; observe RTCP with an
 	// interceptor in DeviceOptions.Interceptors instead.
 	OnRTPSender func(*webrtc.RTPSender)
@@ -101,8 +105,13 @@ func (t *Transport) Produce(ctx context.Context, opts ProducerOptions) (*Produce
 	if err := t.checkUsable(handler.DirectionSend); err != nil {
 		return nil, err
 	}
-	if opts.Track == nil {
+	if isNilTrack(opts.Track) {
 		return nil, fmt.Errorf("produce: Track missing: %w", ErrInvalidParameters)
+	}
+	for i, lt := range opts.LayerTracks {
+		if isNilTrack(lt) {
+			return nil, fmt.Errorf("produce: LayerTracks[%d] is nil: %w", i, ErrInvalidParameters)
+		}
 	}
 	kind := MediaKind(opts.Track.Kind().String())
 	if kind != MediaKindAudio && kind != MediaKindVideo {
@@ -115,7 +124,7 @@ func (t *Transport) Produce(ctx context.Context, opts ProducerOptions) (*Produce
 	hook := t.onProduce
 	t.mu.Unlock()
 	if hook == nil {
-		return nil, fmt.Errorf("produce: no OnProduce hook set: %w", ErrInvalidState)
+		return nil, fmt.Errorf("produce: no OnProduce hook set: %w", ErrInvalidParameters)
 	}
 	if err := checkLayers(kind, opts); err != nil {
 		return nil, err
@@ -145,7 +154,24 @@ func (t *Transport) Produce(ctx context.Context, opts ProducerOptions) (*Produce
 	if err != nil {
 		return nil, err
 	}
+	// On the caller's goroutine, no operation running: the handler may call
+	// back into the SDK.
+	t.observer.newProducer(p)
 	return p, nil
+}
+
+// isNilTrack reports a nil track, also a typed nil pointer in the
+// interface.
+func isNilTrack(t webrtc.TrackLocal) bool {
+	if t == nil {
+		return true
+	}
+	v := reflect.ValueOf(t)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
 }
 
 func checkLayers(kind MediaKind, o ProducerOptions) error {
@@ -197,7 +223,10 @@ func (t *Transport) produce(ctx context.Context, kind MediaKind, opts ProducerOp
 		c := handler.CodecOptions(*opts.CodecOptions)
 		co = &c
 	}
-	res, err := t.h.Send(ctx, handler.SendOptions{Track: first, LayerTracks: layers, Encodings: encodings, CodecOptions: co, Codec: codec})
+	res, err := t.h.Send(ctx, handler.SendOptions{
+		Track: first, LayerTracks: layers, Encodings: encodings, CodecOptions: co, Codec: codec,
+		OnSender: opts.OnRTPSender,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("produce: %w", err)
 	}
@@ -230,10 +259,6 @@ func (t *Transport) produce(ctx context.Context, kind MediaKind, opts ProducerOp
 		}
 		t.keyFrames.add(p, rids)
 	}
-	if opts.OnRTPSender != nil {
-		opts.OnRTPSender(res.Sender)
-	}
-	t.observer.newProducer(p)
 	return p, nil
 }
 
@@ -382,13 +407,24 @@ func (p *Producer) SetRTPEncodingParameters(ctx context.Context, encodings []RTP
 }
 
 // ReplaceTrack sends another track (of the same kind) without
-// renegotiation; for simulcast it replaces the first layer.
+// renegotiation; for simulcast it replaces the first layer. A nil track
+// stops sending, as mediasoup-client's replaceTrack({ track: null }) does
+// (Track then returns nil), until a track is given again.
 func (p *Producer) ReplaceTrack(ctx context.Context, track webrtc.TrackLocal) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if track == nil {
-		return fmt.Errorf("producer %s: nil track: %w", p.id, ErrInvalidParameters)
+	if isNilTrack(track) {
+		if p.Closed() {
+			return fmt.Errorf("producer %s closed: %w", p.id, ErrInvalidState)
+		}
+		p.mu.Lock()
+		for _, g := range p.gates {
+			g.off.Store(true)
+		}
+		p.track = nil
+		p.mu.Unlock()
+		return nil
 	}
 	if MediaKind(track.Kind().String()) != p.kind {
 		return fmt.Errorf("producer %s: track kind %s: %w", p.id, track.Kind(), ErrInvalidParameters)
@@ -400,6 +436,9 @@ func (p *Producer) ReplaceTrack(ctx context.Context, track webrtc.TrackLocal) er
 		p.mu.Lock()
 		g := newGatedTrack(track, p.gates[0].streamID)
 		g.muted.Store(p.gates[0].muted.Load())
+		for _, other := range p.gates[1:] {
+			other.off.Store(false)
+		}
 		p.mu.Unlock()
 		if err := p.transport.h.ReplaceTrack(p.localID, g); err != nil {
 			return nil, fmt.Errorf("producer %s: replace track: %w", p.id, err)

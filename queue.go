@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -98,6 +99,8 @@ type queue struct {
 	// arriving counts callers that are preparing an operation and about to
 	// push it; the dispatcher waits for them before it takes a batch.
 	arriving func() int64
+	// gid is the dispatcher goroutine's id while it runs (0 otherwise).
+	gid atomic.Int64
 }
 
 func newQueue(exec func(batch []*op)) *queue { return &queue{exec: exec} }
@@ -120,6 +123,8 @@ func (q *queue) push(o *op) bool {
 
 func (q *queue) loop() {
 	defer q.wg.Done()
+	q.gid.Store(goroutineID())
+	defer q.gid.Store(0)
 	first := true
 	for {
 		if first {
@@ -131,6 +136,7 @@ func (q *queue) loop() {
 		q.mu.Lock()
 		if len(q.pending) == 0 || q.closed {
 			q.running = false
+			q.gid.Store(0)
 			q.mu.Unlock()
 			return
 		}
@@ -178,14 +184,44 @@ func (q *queue) settle() {
 	}
 }
 
-// close stops accepting work, returns what was still pending and waits for
-// the running batch to end.
-func (q *queue) close() []*op {
+// close stops accepting work, returns what was still pending and, when
+// wait is set, waits for the running batch to end (a caller running on the
+// dispatcher must not wait for itself).
+func (q *queue) close(wait bool) []*op {
 	q.mu.Lock()
 	q.closed = true
 	left := q.pending
 	q.pending = nil
 	q.mu.Unlock()
-	q.wg.Wait()
+	if wait {
+		q.wg.Wait()
+	}
 	return left
+}
+
+// onDispatcher reports whether the caller runs on the dispatcher goroutine
+// (inside an operation's hook).
+func (q *queue) onDispatcher() bool {
+	id := q.gid.Load()
+	return id != 0 && id == goroutineID()
+}
+
+// goroutineID returns the current goroutine's id, read from the first line
+// of its stack trace ("goroutine 123 [running]:").
+func goroutineID() int64 {
+	var buf [40]byte
+	n := runtime.Stack(buf[:], false)
+	b := buf[:n]
+	const prefix = "goroutine "
+	if len(b) <= len(prefix) {
+		return 0
+	}
+	var id int64
+	for _, c := range b[len(prefix):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + int64(c-'0')
+	}
+	return id
 }

@@ -108,6 +108,12 @@ type Transport struct {
 	streamIDs     map[uint16]bool
 	nextStreamID  int
 
+	// everConnected: the connection reached "connected" once. deadErr is
+	// set when it failed before that: pion never starts the receivers of
+	// such a transport, so tracks that did not start end with it.
+	everConnected bool
+	deadErr       error
+
 	connState atomic.Value // ConnectionState
 	// consumeCallers counts Consume calls still preparing their request.
 	consumeCallers atomic.Int64
@@ -141,17 +147,19 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	d.pcMu.Lock()
 	d.lastStats = nil
 	var keyFrames *keyFrameRouter
+	hooks := &handler.PCHooks{}
 	if dir == handler.DirectionSend {
 		keyFrames = newKeyFrameRouter()
+		hooks.Drain, hooks.OnKeyFrame = true, keyFrames.request
 	}
-	d.creatingKeyFrames = keyFrames
+	d.creatingHooks = hooks
 	h, err := handler.New(handler.Options{
 		Direction: dir, API: d.api, ICEParameters: ice, ICECandidates: o.ICECandidates,
 		DTLSParameters: dtls, SCTPParameters: sctp, ICEServers: o.ICEServers,
-		ICETransportPolicy: o.ICETransportPolicy, Extended: ext,
+		ICETransportPolicy: o.ICETransportPolicy, Extended: ext, Hooks: hooks,
 	})
 	getter := d.lastStats
-	d.creatingKeyFrames = nil
+	d.creatingHooks = nil
 	d.pcMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("create peer connection: %w", err)
@@ -171,13 +179,36 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	t.q.arriving = t.consumeCallers.Load
 	pc := h.PeerConnection()
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		t.mu.Lock()
+		if t.closed {
+			// Silent after Close, as mediasoup-client is.
+			t.mu.Unlock()
+			return
+		}
 		t.connState.Store(s)
+		var unstarted []*Consumer
+		switch s {
+		case webrtc.PeerConnectionStateConnected:
+			t.everConnected = true
+		case webrtc.PeerConnectionStateFailed:
+			if !t.everConnected && t.deadErr == nil {
+				t.deadErr = fmt.Errorf("transport %s failed before it ever connected: %w", t.id, ErrInvalidState)
+				for _, c := range t.consumers {
+					if !c.track.isStarted() {
+						unstarted = append(unstarted, c)
+					}
+				}
+			}
+		}
+		f := t.onConnState
+		dead := t.deadErr
+		t.mu.Unlock()
+		for _, c := range unstarted {
+			c.track.close(dead)
+		}
 		if s == webrtc.PeerConnectionStateFailed {
 			t.tracksEnded()
 		}
-		t.mu.Lock()
-		f := t.onConnState
-		t.mu.Unlock()
 		if f != nil {
 			f(s)
 		}
@@ -186,6 +217,9 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	pc.OnICEGatheringStateChange(func(s webrtc.ICEGathererState) {
 		t.mu.Lock()
 		f := t.onGathering
+		if t.closed {
+			f = nil
+		}
 		t.mu.Unlock()
 		if f != nil {
 			f(gatheringState(s))
@@ -243,8 +277,11 @@ func (t *Transport) Observer() *TransportObserver { return &t.observer }
 
 // OnConnect sets the hook called once, inside the first Produce, Consume,
 // ProduceData or ConsumeData, with the DTLS parameters to give the
-// server's connect. It runs on the transport's dispatcher goroutine with
-// the operation's context; its error fails the operation.
+// server's connect. It runs on the transport's queue with the operation's
+// context; its error fails the operation. From it, Close (of the transport
+// or of its objects) works; calls that would wait for another operation of
+// the same transport (Produce, Consume, RestartICE...) fail at once with
+// ErrInvalidState instead of waiting for the running one.
 func (t *Transport) OnConnect(f func(ctx context.Context, p ConnectParams) error) {
 	t.mu.Lock()
 	t.onConnect = f
@@ -252,7 +289,8 @@ func (t *Transport) OnConnect(f func(ctx context.Context, p ConnectParams) error
 }
 
 // OnProduce sets the hook called inside Produce with the RTP parameters to
-// give the server's produce; it returns the server producer's ID.
+// give the server's produce; it returns the server producer's ID. It runs
+// on the transport's queue, under the same rules as OnConnect's hook.
 func (t *Transport) OnProduce(f func(ctx context.Context, p ProduceParams) (string, error)) {
 	t.mu.Lock()
 	t.onProduce = f
@@ -260,7 +298,8 @@ func (t *Transport) OnProduce(f func(ctx context.Context, p ProduceParams) (stri
 }
 
 // OnProduceData sets the hook called inside ProduceData; it returns the
-// server data producer's ID.
+// server data producer's ID. It runs on the transport's queue, under the
+// same rules as OnConnect's hook.
 func (t *Transport) OnProduceData(f func(ctx context.Context, p ProduceDataParams) (string, error)) {
 	t.mu.Lock()
 	t.onProduceData = f
@@ -268,7 +307,9 @@ func (t *Transport) OnProduceData(f func(ctx context.Context, p ProduceDataParam
 }
 
 // OnConnectionStateChange sets the handler of connection state changes. It
-// runs on pion's goroutine, in order.
+// runs on pion's goroutine, in order, and is not called after Close (the
+// state reads "closed" from then on). It may call back into the SDK. One
+// handler per transport, as in pion: setting another replaces it.
 func (t *Transport) OnConnectionStateChange(f func(ConnectionState)) {
 	t.mu.Lock()
 	t.onConnState = f
@@ -295,7 +336,9 @@ func (t *Transport) GetDataChannelMaxMessageSize() int {
 }
 
 // Close closes the transport, its producers and consumers (which fire
-// OnTransportClose) and the peer connection. Idempotent.
+// OnTransportClose) and the peer connection. Idempotent, and safe from any
+// callback: called from a hook running on the transport's queue, it ends
+// the running operation instead of waiting for it.
 func (t *Transport) Close() {
 	t.mu.Lock()
 	if t.closed {
@@ -303,9 +346,10 @@ func (t *Transport) Close() {
 		return
 	}
 	t.closed = true
+	t.connState.Store(webrtc.PeerConnectionStateClosed)
 	t.mu.Unlock()
 	t.cancel()
-	for _, o := range t.q.close() {
+	for _, o := range t.q.close(!t.q.onDispatcher()) {
 		o.finish(fmt.Errorf("transport closed: %w", ErrInvalidState), nil)
 	}
 	t.mu.Lock()
@@ -356,9 +400,21 @@ func mapValues[K comparable, V any](m map[K]V) []V {
 	return out
 }
 
+// notOnQueue fails a call that would wait for the transport's queue while
+// running on it (from a hook): it would wait for itself.
+func (t *Transport) notOnQueue(what string) error {
+	if t.q.onDispatcher() {
+		return fmt.Errorf("%s called from a callback running on the transport's operation queue (OnConnect, OnProduce, OnProduceData, OnRTPSender, OnRTPReceiver): call it from another goroutine: %w", what, ErrInvalidState)
+	}
+	return nil
+}
+
 // enqueue runs fn as one operation and waits for it or ctx.
 func (t *Transport) enqueue(ctx context.Context, fn func(ctx context.Context) (cleanup func(), err error)) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := t.notOnQueue("operation"); err != nil {
 		return err
 	}
 	o := newOp(ctx, opSingle)
@@ -427,7 +483,7 @@ func (t *Transport) ensureConnected(ctx context.Context) error {
 	f := t.onConnect
 	t.mu.Unlock()
 	if f == nil {
-		return fmt.Errorf("no OnConnect hook set: %w", ErrInvalidState)
+		return fmt.Errorf("no OnConnect hook set: %w", ErrInvalidParameters)
 	}
 	dtls, err := t.h.LocalDTLSParameters()
 	if err != nil {
@@ -448,7 +504,7 @@ func (t *Transport) checkUsable(dir handler.Direction) error {
 		return fmt.Errorf("transport closed: %w", ErrInvalidState)
 	}
 	if t.dir != dir {
-		return fmt.Errorf("not a %s transport: %w", dir, ErrInvalidState)
+		return fmt.Errorf("not a %s transport: %w", dir, ErrUnsupported)
 	}
 	return nil
 }

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
-	"github.com/pion/webrtc/v3"
 
 	msc "github.com/soupkit/mediasoup-client-go"
 	sig "github.com/soupkit/mediasoup-client-go/examples/internal/signal"
@@ -128,7 +127,7 @@ func run(ctx context.Context, cfg config) (totals, error) {
 			s := &stream{}
 			streams = append(streams, s)
 			readers.Add(1)
-			go func(track *webrtc.TrackRemote) {
+			go func(track *msc.RemoteTrack) {
 				defer readers.Done()
 				s.read(track)
 			}(c.Track())
@@ -172,7 +171,7 @@ func run(ctx context.Context, cfg config) (totals, error) {
 // read counts a track's packets until it ends. Lost packets are those
 // missing from the range of sequence numbers seen so far, as an RTCP
 // receiver report counts them (reordered packets are not lost).
-func (s *stream) read(track *webrtc.TrackRemote) {
+func (s *stream) read(track *msc.RemoteTrack) {
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
 	var base, highest, received int64 // extended sequence numbers

@@ -17,7 +17,7 @@ import (
 )
 
 // noPackets asserts that nothing arrives on the track for d.
-func noPackets(t testing.TB, track *webrtc.TrackRemote, d time.Duration) {
+func noPackets(t testing.TB, track *msc.RemoteTrack, d time.Duration) {
 	t.Helper()
 	require.NoError(t, track.SetReadDeadline(time.Now().Add(d)))
 	defer track.SetReadDeadline(time.Time{}) //nolint:errcheck
@@ -126,10 +126,16 @@ func TestServerClosedConsumer(t *testing.T) {
 	p2, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
 	require.NoError(t, err)
 	require.Equal(t, p1.LocalID(), p2.LocalID(), "send side reuses the closed producer's mid")
+	// The receive side reuses a closed consumer's mid once the receiver
+	// starts pion queued before the close have run: after the next
+	// consumer's stream started.
 	c2 := bob.consume(ctx, recv, p2.ID())
-	require.Equal(t, c1.LocalID(), c2.LocalID(), "receive side reuses the closed consumer's mid")
 	pkts := readPackets(t, c2.Track(), 30, 10*time.Second)
 	requireStream(t, pkts, c2.RTPParameters().Codecs[0].PayloadType, c2.RTPParameters().Encodings[0].SSRC)
+	c3 := bob.consume(ctx, recv, p2.ID())
+	require.Equal(t, c1.LocalID(), c3.LocalID(), "receive side reuses the closed consumer's mid")
+	pkts = readPackets(t, c3.Track(), 30, 10*time.Second)
+	requireStream(t, pkts, c3.RTPParameters().Codecs[0].PayloadType, c3.RTPParameters().Encodings[0].SSRC)
 }
 
 // consumeAll asks the server for n consumers, alternating the producers.
@@ -222,7 +228,9 @@ func TestConcurrentConsumes(t *testing.T) {
 
 // TestConsumeCloseChurn: consume many, close many, consume many again with
 // the kinds mixed differently: closed sections are reused by kind and
-// every round still negotiates (the failure mode of other ports).
+// every round still negotiates (the failure mode of other ports). A closed
+// section is reused once every receiver start pion queued before its close
+// has run: here, once the batch after the close receives.
 func TestConsumeCloseChurn(t *testing.T) {
 	ctx := testCtx(t, 120*time.Second)
 	r := newAVRoom(t, ctx)
@@ -232,6 +240,7 @@ func TestConsumeCloseChurn(t *testing.T) {
 	for _, err := range errs {
 		require.NoError(t, err)
 	}
+	requireMedia(t, ctx, bob, first, 5)
 	mids := map[string]msc.MediaKind{}
 	for _, c := range first {
 		mids[c.LocalID()] = c.Kind()
@@ -244,8 +253,13 @@ func TestConsumeCloseChurn(t *testing.T) {
 	for _, err := range errs {
 		require.NoError(t, err)
 	}
+	requireMedia(t, ctx, bob, second, 5)
+	third, errs := recv.ConsumeMany(ctx, consumeAll(t, ctx, bob, recv, producers, 24))
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
 	reused := 0
-	for _, c := range second {
+	for _, c := range append(second, third...) {
 		if k, ok := mids[c.LocalID()]; ok {
 			require.Equal(t, k, c.Kind(), "mid %s reused for another kind", c.LocalID())
 			reused++
@@ -254,7 +268,7 @@ func TestConsumeCloseChurn(t *testing.T) {
 	// Sections are reused by kind: 10 closed video sections for 18 new
 	// video consumers, 6 of the 10 audio ones for 6 audio consumers.
 	require.Equal(t, 16, reused, "closed sections reused")
-	requireMedia(t, ctx, bob, second, 5)
+	requireMedia(t, ctx, bob, third, 5)
 }
 
 // TestHooksAndContexts: a failing OnProduce fails Produce with its error; a
@@ -381,7 +395,7 @@ func TestTransportClose(t *testing.T) {
 
 // requireTrackEnds reads until the track reports an error other than a
 // read timeout.
-func requireTrackEnds(t testing.TB, track *webrtc.TrackRemote) {
+func requireTrackEnds(t testing.TB, track *msc.RemoteTrack) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {

@@ -8,12 +8,13 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
-	"github.com/pion/webrtc/v3"
 	"github.com/stretchr/testify/require"
+
+	msc "github.com/soupkit/mediasoup-client-go"
 )
 
 // readPackets reads n packets from the track or fails after timeout.
-func readPackets(t testing.TB, track *webrtc.TrackRemote, n int, timeout time.Duration) []*rtp.Packet {
+func readPackets(t testing.TB, track *msc.RemoteTrack, n int, timeout time.Duration) []*rtp.Packet {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	require.NoError(t, track.SetReadDeadline(deadline))

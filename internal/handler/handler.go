@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/pion/webrtc/v3"
@@ -41,6 +42,10 @@ type Options struct {
 	ICEServers         []webrtc.ICEServer
 	ICETransportPolicy webrtc.ICETransportPolicy
 	Extended           ortc.ExtendedRTPCapabilities
+	// Hooks are the peer connection's interceptor hooks; the handler sets
+	// OnRemoteStream on receive transports. The caller makes the
+	// interceptor find them while New creates the peer connection.
+	Hooks *PCHooks
 }
 
 // Handler is one transport's peer connection and remote description.
@@ -62,28 +67,38 @@ type Handler struct {
 	// whether a section of the kind was negotiated yet.
 	recvCodecs  map[params.MediaKind][]params.RTPCodecParameters
 	kindApplied map[params.MediaKind]bool
+	// parkRTP are the RTP parameters of a parked section of each kind;
+	// parked lists the mids whose section is parked.
+	parkRTP map[params.MediaKind]params.RTPParameters
+	parked  map[string]bool
+	// broken is set when a refused negotiation could not be repaired.
+	broken error
+
+	// Receiver start tracking, per mid (see streamBound).
+	startMu     sync.Mutex
+	startCh     map[string]chan struct{}
+	startSSRC   map[string]uint32
+	startDone   map[string]bool
+	startBySSRC map[uint32]chan struct{}
+	// roundBySSRC is the round each tracked stream is applied in (at the
+	// earliest); boundRound the latest round a bound stream came from:
+	// every start pion queued before that round has run.
+	roundBySSRC map[uint32]int64
+	boundRound  int64
+	// quarantine holds parked mids until they can be reused.
+	quarantine []parkedMID
 
 	renegotiations atomic.Int64
 }
 
 // New creates the peer connection of a transport.
 func New(o Options) (*Handler, error) {
-	pc, err := o.API.NewPeerConnection(webrtc.Configuration{
-		ICEServers:         o.ICEServers,
-		ICETransportPolicy: o.ICETransportPolicy,
-		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
-		RTCPMuxPolicy:      webrtc.RTCPMuxPolicyRequire,
-	})
-	if err != nil {
-		return nil, err
-	}
 	role := sdp.RoleOffer
 	if o.Direction == DirectionSend {
 		role = sdp.RoleAnswer
 	}
-	return &Handler{
+	h := &Handler{
 		dir:          o.Direction,
-		pc:           pc,
 		remote:       sdp.New(role, o.ICEParameters, o.ICECandidates, o.DTLSParameters, o.SCTPParameters),
 		ext:          o.Extended,
 		sctp:         o.SCTPParameters,
@@ -93,7 +108,36 @@ func New(o Options) (*Handler, error) {
 		freeMIDs:     map[params.MediaKind][]string{},
 		recvCodecs:   recvCodecs(o.Extended),
 		kindApplied:  map[params.MediaKind]bool{},
-	}, nil
+		parkRTP:      parkRTP(o.Extended),
+		parked:       map[string]bool{},
+		startCh:      map[string]chan struct{}{},
+		startSSRC:    map[string]uint32{},
+		startDone:    map[string]bool{},
+		startBySSRC:  map[uint32]chan struct{}{},
+		roundBySSRC:  map[uint32]int64{},
+	}
+	if o.Hooks != nil && o.Direction == DirectionRecv {
+		o.Hooks.OnRemoteStream = h.streamBound
+	}
+	pc, err := o.API.NewPeerConnection(webrtc.Configuration{
+		ICEServers:         o.ICEServers,
+		ICETransportPolicy: o.ICETransportPolicy,
+		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
+		RTCPMuxPolicy:      webrtc.RTCPMuxPolicyRequire,
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.pc = pc
+	return h, nil
+}
+
+// usable reports the error of a handler whose negotiation broke.
+func (h *Handler) usable() error {
+	if h.broken != nil {
+		return fmt.Errorf("%v: %w", h.broken, params.ErrInvalidState)
+	}
+	return nil
 }
 
 // PeerConnection returns the underlying peer connection.
@@ -142,9 +186,13 @@ func (h *Handler) UpdateICEServers(servers []webrtc.ICEServer) error {
 }
 
 func (h *Handler) takeMID(kind params.MediaKind) (mid string, reused bool) {
+	if h.dir == DirectionRecv {
+		h.reusableMIDs()
+	}
 	if free := h.freeMIDs[kind]; len(free) > 0 {
 		mid = free[len(free)-1]
 		h.freeMIDs[kind] = free[:len(free)-1]
+		delete(h.parked, mid)
 		return mid, true
 	}
 	mid = strconv.Itoa(h.nextMID)
@@ -189,6 +237,25 @@ func recvCodecs(ext ortc.ExtendedRTPCapabilities) map[params.MediaKind][]params.
 	return out
 }
 
+// parkRTP gives, per kind, every receivable codec and header extension:
+// a parked section stays a valid section of its kind even when it is the
+// first one pion sees.
+func parkRTP(ext ortc.ExtendedRTPCapabilities) map[params.MediaKind]params.RTPParameters {
+	codecs := recvCodecs(ext)
+	caps := ortc.GetRecvRTPCapabilities(ext)
+	out := map[params.MediaKind]params.RTPParameters{}
+	for _, kind := range []params.MediaKind{params.MediaKindAudio, params.MediaKindVideo} {
+		p := params.RTPParameters{Codecs: codecs[kind]}
+		for _, e := range caps.HeaderExtensions {
+			if e.Kind == kind && e.Direction != "sendonly" && e.Direction != "inactive" {
+				p.HeaderExtensions = append(p.HeaderExtensions, params.RTPHeaderExtensionParameters{URI: e.URI, ID: e.PreferredID})
+			}
+		}
+		out[kind] = p
+	}
+	return out
+}
+
 // withAllCodecs appends every other receivable codec of the kind. pion v3
 // fixes a peer connection's codecs of a kind from the first section of that
 // kind it negotiates, so that section must list them all for consumers of
@@ -203,10 +270,15 @@ func (h *Handler) withAllCodecs(kind params.MediaKind, p params.RTPParameters) p
 // answers an offer carrying them, a send transport offers with new local
 // credentials and applies an answer carrying them.
 func (h *Handler) RestartICE(ctx context.Context, ice params.ICEParameters) error {
-	h.remote.UpdateICEParameters(ice)
-	if h.dir == DirectionRecv {
-		return h.answerRemoteOffer(ctx)
+	if err := h.usable(); err != nil {
+		return err
 	}
+	if h.dir == DirectionRecv {
+		old := h.remote.ICEParameters()
+		h.remote.UpdateICEParameters(ice)
+		return h.negotiate(ctx, func() { h.remote.UpdateICEParameters(old) })
+	}
+	h.remote.UpdateICEParameters(ice)
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}

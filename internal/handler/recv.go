@@ -27,6 +27,10 @@ type ReceiveOptions struct {
 	RTPParameters params.RTPParameters
 	// StreamID is the msid stream id.
 	StreamID string
+	// OnReceiver, when set, is called with the receiver that will receive
+	// the consumer's media once the transceiver exists, before the
+	// offer/answer is applied.
+	OnReceiver func(*webrtc.RTPReceiver)
 }
 
 // ReceiveResult is what one added consumer got.
@@ -36,6 +40,11 @@ type ReceiveResult struct {
 	Transceiver *webrtc.RTPTransceiver
 	Receiver    *webrtc.RTPReceiver
 	Track       *webrtc.TrackRemote
+	// Started is closed once pion started the receiver (after ICE and
+	// DTLS connect): from then on the track's reads and read deadlines
+	// work. Before that pion v3 panics in TrackRemote.SetReadDeadline and
+	// blocks reads even when the receiver stops.
+	Started <-chan struct{}
 }
 
 type added struct {
@@ -44,24 +53,27 @@ type added struct {
 	reused bool
 }
 
-// Receive adds a media section per consumer, all in one offer/answer.
+// Receive adds a media section per consumer, all in one offer/answer. It
+// returns once the answer is applied, whether or not the transport has
+// connected: each result's Started channel tells when its track can be read.
 func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]ReceiveResult, error) {
 	if h.dir != DirectionRecv {
-		return nil, fmt.Errorf("receive on a send transport: %w", params.ErrInvalidState)
+		return nil, fmt.Errorf("receive on a send transport: %w", params.ErrUnsupported)
+	}
+	if err := h.usable(); err != nil {
+		return nil, err
 	}
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
 	news := make([]added, 0, len(opts))
+	// undo parks the sections this round touched and retires their mids:
+	// pion may have seen them, so they keep their place in later offers,
+	// and nothing is known of their receivers any more.
 	undo := func() {
-		for i := len(news) - 1; i >= 0; i-- {
-			a := news[i]
-			if a.reused {
-				h.remote.Disable(a.mid, a.kind)
-			} else {
-				h.remote.Remove(a.mid)
-			}
-			h.freeMIDs[a.kind] = append(h.freeMIDs[a.kind], a.mid)
+		for _, a := range news {
+			h.park(a.mid, a.kind)
+			h.forgetStart(a.mid)
 		}
 	}
 	var firstVideo *params.RTPParameters
@@ -98,6 +110,7 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 		if o.Kind == params.MediaKindVideo && firstVideo == nil {
 			firstVideo = &o.RTPParameters
 		}
+		h.watchStart(mid, o.RTPParameters)
 	}
 	addedProbator := false
 	if firstVideo != nil && !h.hasProbator {
@@ -107,11 +120,20 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 		}
 		addedProbator = true
 	}
-	if err := h.answerRemoteOffer(ctx); err != nil {
+	// The receivers that pion will configure are the transceivers' current
+	// ones: the application sees them before the offer/answer, as in
+	// mediasoup-client.
+	for i, a := range news {
+		if f := opts[i].OnReceiver; f != nil {
+			f(h.transceivers[a.mid].Receiver())
+		}
+	}
+	if err := h.negotiate(ctx, func() {
 		undo()
 		if addedProbator {
 			h.remote.Remove(probatorMID)
 		}
+	}); err != nil {
 		return nil, err
 	}
 	for k := range firstOfKind {
@@ -123,84 +145,25 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 		h.hasProbator = true
 	}
 	out := make([]ReceiveResult, len(news))
-	tracks := make([]*webrtc.TrackRemote, len(news))
-	var err error
 	for i, a := range news {
 		tr := h.transceivers[a.mid]
 		r := tr.Receiver()
-		out[i] = ReceiveResult{LocalID: a.mid, Transceiver: tr, Receiver: r}
+		out[i] = ReceiveResult{LocalID: a.mid, Transceiver: tr, Receiver: r, Started: h.startedChan(a.mid)}
 		if r != nil {
 			out[i].Track = r.Track()
 		}
 		if out[i].Track == nil {
-			err = fmt.Errorf("mid %s: no receiving track after negotiation", a.mid)
-			break
+			// pion did not configure the receiver (it already had a track
+			// for one of the SSRCs): nothing of this round can be trusted.
+			mids := make([]string, len(news))
+			for j, b := range news {
+				mids[j] = b.mid
+			}
+			_ = h.stopReceiving(context.Background(), mids, true)
+			return nil, fmt.Errorf("mid %s: no receiving track after negotiation: %w", a.mid, params.ErrInvalidParameters)
 		}
-		tracks[i] = out[i].Track
-	}
-	if err == nil {
-		err = waitStarted(ctx, tracks)
-	}
-	if err != nil {
-		mids := make([]string, len(news))
-		for i, a := range news {
-			mids[i] = a.mid
-		}
-		_ = h.StopReceiving(context.Background(), mids)
-		return nil, err
 	}
 	return out, nil
-}
-
-// waitStarted waits until pion has started every track's receiver (after
-// ICE and DTLS connect, pion starts receivers asynchronously). Before
-// that, pion v3 panics on TrackRemote.SetReadDeadline and blocks reads
-// forever if the transport closes: a consumer's track must not be handed
-// out before it started.
-//
-// Each poll stops at the first track not started yet (pion starts them in
-// order; the probe of an unstarted track costs a recovered panic), and the
-// polls are at most 1 ms apart.
-func waitStarted(ctx context.Context, tracks []*webrtc.TrackRemote) error {
-	pending := tracks
-	delay := 50 * time.Microsecond
-	var timer *time.Timer
-	for {
-		for len(pending) > 0 && trackStarted(pending[0]) {
-			pending = pending[1:]
-		}
-		if len(pending) == 0 {
-			if timer != nil {
-				timer.Stop()
-			}
-			return nil
-		}
-		if timer == nil {
-			timer = time.NewTimer(delay)
-		} else {
-			timer.Reset(delay)
-		}
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return fmt.Errorf("waiting for the transport to connect: %w", ctx.Err())
-		case <-timer.C:
-		}
-		if delay < time.Millisecond {
-			delay *= 2
-		}
-	}
-}
-
-// trackStarted probes whether pion started the track's receiver: setting a
-// read deadline panics inside pion v3 until then.
-func trackStarted(t *webrtc.TrackRemote) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	return t.SetReadDeadline(time.Time{}) == nil
 }
 
 func (h *Handler) addProbator(video params.RTPParameters) error {
@@ -221,6 +184,17 @@ func (h *Handler) addProbator(video params.RTPParameters) error {
 	return nil
 }
 
+// park turns a consumer's section into a sending section with no stream:
+// pion stops and replaces the section's receiver once (its track's SSRC is
+// gone) and leaves the fresh receiver alone until a later consumer's SSRC
+// arrives on the same mid. An a=inactive section would make pion v3.3.6
+// stop the transceiver on every later round, the fresh receiver included,
+// and start that stopped receiver when the mid is reused: its streams and
+// their reader goroutines could then never be closed.
+func (h *Handler) park(mid string, kind params.MediaKind) {
+	h.remote.SetMedia(sdp.MediaOptions{MID: mid, Kind: kind, RTPParameters: h.parkRTP[kind], NoSources: true})
+}
+
 // release wakes readers of a receiver pion stopped before it ever started:
 // pion v3 blocks such reads forever. Receive on a stopped receiver marks
 // it started with no streams, so pending and later reads fail instead.
@@ -230,39 +204,105 @@ func release(r *webrtc.RTPReceiver) {
 	}
 }
 
-// StopReceiving turns the consumers' sections inactive in one round; their
-// mids become free for new consumers of the same kind.
+// StopReceiving parks the consumers' sections in one round, to be reused
+// by later consumers of the same kind.
+//
+// pion starts receivers on its own goroutine after each round, with that
+// round's description, and every queued start still lists the closed
+// consumer's stream: one that runs after the park hands that stream to the
+// section's fresh receiver, which then refuses the next consumer's. So a
+// parked mid is reused only once every start queued before its park has
+// run (known when a stream of a later round binds), and never if its
+// receiver had not started when it was closed (the starts of a transport
+// that has not connected yet wait until it does).
 func (h *Handler) StopReceiving(ctx context.Context, mids []string) error {
+	if err := h.usable(); err != nil {
+		return err
+	}
+	return h.stopReceiving(ctx, mids, false)
+}
+
+func (h *Handler) stopReceiving(ctx context.Context, mids []string, retire bool) error {
+	if !retire {
+		h.awaitStarts(ctx, mids)
+	}
 	var done []string
 	var old []*webrtc.RTPReceiver
+	var reusable []bool
 	for _, mid := range mids {
 		tr, ok := h.transceivers[mid]
-		if !ok || !h.remote.HasMID(mid) {
+		if !ok || !h.remote.HasMID(mid) || h.parked[mid] {
 			continue
 		}
-		h.remote.Disable(mid, h.kinds[mid])
+		h.park(mid, h.kinds[mid])
+		h.parked[mid] = true
 		done = append(done, mid)
 		old = append(old, tr.Receiver())
+		reusable = append(reusable, !retire && h.hasStarted(mid))
+		h.forgetStart(mid)
 	}
 	if len(done) == 0 {
 		return nil
 	}
-	err := h.answerRemoteOffer(ctx)
-	// Even when pion refuses the round, the sections stay disabled in the
-	// next offer; the mids are only reused once a round succeeds.
-	if err == nil {
-		for i, mid := range done {
-			h.releaseMID(mid)
-			if h.transceivers[mid].Receiver() != old[i] {
-				release(old[i])
-			}
+	// Even when the round fails, the sections stay parked in later offers;
+	// a failed round's mids are retired.
+	err := h.negotiate(ctx, func() {})
+	round := h.renegotiations.Load()
+	for i, mid := range done {
+		if err == nil && reusable[i] {
+			h.startMu.Lock()
+			h.quarantine = append(h.quarantine, parkedMID{mid: mid, round: round})
+			h.startMu.Unlock()
+		}
+		if h.transceivers[mid].Receiver() != old[i] {
+			release(old[i])
 		}
 	}
 	return err
 }
 
-// answerRemoteOffer applies the remote offer and answers it, rolling back
-// the remote description if the answer fails.
+// negotiate applies the remote offer and answers it. When pion refuses the
+// round, undo restores the remote description and the last good one is
+// applied again; pion v3 cannot roll back a remote offer once it took it
+// (have-remote-offer refuses both rollback and a new offer), so it is
+// first answered as it stands, which brings the connection back to stable.
+// If even that fails the handler is broken and says so on every later call.
+func (h *Handler) negotiate(ctx context.Context, undo func()) error {
+	err := h.answerRemoteOffer(ctx)
+	if err == nil {
+		return nil
+	}
+	undo()
+	if rerr := h.repair(); rerr != nil {
+		h.broken = fmt.Errorf("negotiation could not be repaired: %w", rerr)
+		return errors.Join(err, h.broken)
+	}
+	return err
+}
+
+// repair brings the peer connection back to a stable, applied state with
+// the current remote description.
+func (h *Handler) repair() error {
+	if h.pc.SignalingState() == webrtc.SignalingStateHaveRemoteOffer {
+		answer, err := h.pc.CreateAnswer(nil)
+		if err == nil {
+			err = h.pc.SetLocalDescription(answer)
+		}
+		if err != nil {
+			return fmt.Errorf("answer the refused offer: %w", err)
+		}
+	}
+	if h.pc.SignalingState() != webrtc.SignalingStateStable {
+		return fmt.Errorf("signaling state %s", h.pc.SignalingState())
+	}
+	if h.pc.CurrentRemoteDescription() == nil {
+		// Nothing was ever applied: nothing to restore.
+		return nil
+	}
+	return h.answerRemoteOffer(context.Background())
+}
+
+// answerRemoteOffer applies the remote offer and answers it.
 func (h *Handler) answerRemoteOffer(ctx context.Context) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
@@ -276,9 +316,152 @@ func (h *Handler) answerRemoteOffer(ctx context.Context) error {
 		err = h.pc.SetLocalDescription(answer)
 	}
 	if err != nil {
-		rbErr := h.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback})
-		return fmt.Errorf("local answer: %w", errors.Join(err, rbErr))
+		return fmt.Errorf("local answer: %w", err)
 	}
 	h.renegotiations.Add(1)
 	return nil
+}
+
+// Start tracking: pion starts a receiver asynchronously once ICE and DTLS
+// are up, binding its streams through the interceptor chain; the
+// interceptor reports each bound SSRC to streamBound.
+
+// watchStart registers the consumer's media SSRC of the mid.
+func (h *Handler) watchStart(mid string, rtp params.RTPParameters) {
+	var ssrc uint32
+	if len(rtp.Encodings) > 0 {
+		ssrc = rtp.Encodings[0].SSRC
+	}
+	h.startMu.Lock()
+	defer h.startMu.Unlock()
+	if old, ok := h.startBySSRC[h.startSSRC[mid]]; ok && old == h.startCh[mid] {
+		delete(h.startBySSRC, h.startSSRC[mid])
+	}
+	ch := make(chan struct{})
+	h.startCh[mid] = ch
+	h.startSSRC[mid] = ssrc
+	h.startDone[mid] = false
+	if ssrc != 0 {
+		h.startBySSRC[ssrc] = ch
+		// The round this consumer is applied in, or a later one.
+		h.roundBySSRC[ssrc] = h.renegotiations.Load() + 1
+	}
+}
+
+// parkedMID is a parked section waiting until it can be reused.
+type parkedMID struct {
+	mid   string
+	round int64
+}
+
+// reusableMIDs moves the parked mids whose earlier starts have all run to
+// the free lists.
+func (h *Handler) reusableMIDs() {
+	h.startMu.Lock()
+	defer h.startMu.Unlock()
+	keep := h.quarantine[:0]
+	for _, p := range h.quarantine {
+		if h.boundRound >= p.round {
+			h.releaseMID(p.mid)
+			continue
+		}
+		keep = append(keep, p)
+	}
+	h.quarantine = keep
+}
+
+// streamBound runs on pion's goroutine, inside the receiver's start.
+func (h *Handler) streamBound(ssrc uint32) {
+	h.startMu.Lock()
+	defer h.startMu.Unlock()
+	if r, ok := h.roundBySSRC[ssrc]; ok {
+		delete(h.roundBySSRC, ssrc)
+		if r > h.boundRound {
+			h.boundRound = r
+		}
+	}
+	ch, ok := h.startBySSRC[ssrc]
+	if !ok {
+		return
+	}
+	delete(h.startBySSRC, ssrc)
+	for mid, c := range h.startCh {
+		if c == ch {
+			h.startDone[mid] = true
+		}
+	}
+	close(ch)
+}
+
+func (h *Handler) startedChan(mid string) <-chan struct{} {
+	h.startMu.Lock()
+	defer h.startMu.Unlock()
+	return h.startCh[mid]
+}
+
+func (h *Handler) hasStarted(mid string) bool {
+	h.startMu.Lock()
+	defer h.startMu.Unlock()
+	return h.startDone[mid]
+}
+
+// startGrace bounds how long closing waits for receivers that a connected
+// transport is about to start.
+const startGrace = 100 * time.Millisecond
+
+// awaitStarts gives pion, on a connected transport, a moment to start the
+// receivers of the mids: it starts them on its own goroutine right after
+// each round, and a receiver closed before that could not have its mid
+// reused. A transport that is not connected starts nothing until it is:
+// no wait then (those mids are retired).
+func (h *Handler) awaitStarts(ctx context.Context, mids []string) {
+	if h.pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
+		return
+	}
+	var timer *time.Timer
+	for _, mid := range mids {
+		h.startMu.Lock()
+		ch, done := h.startCh[mid], h.startDone[mid]
+		h.startMu.Unlock()
+		if ch == nil || done {
+			continue
+		}
+		if timer == nil {
+			timer = time.NewTimer(startGrace)
+			defer timer.Stop()
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// forgetStart stops tracking the mid's current consumer; its Started
+// channel stays open for good.
+func (h *Handler) forgetStart(mid string) {
+	h.startMu.Lock()
+	defer h.startMu.Unlock()
+	if ch, ok := h.startBySSRC[h.startSSRC[mid]]; ok && ch == h.startCh[mid] {
+		delete(h.startBySSRC, h.startSSRC[mid])
+		delete(h.roundBySSRC, h.startSSRC[mid])
+	}
+	delete(h.startCh, mid)
+	delete(h.startSSRC, mid)
+	delete(h.startDone, mid)
+}
+
+// SetTrackReadDeadline sets a started track's read deadline; a track pion
+// has not really started (its start failed) reports an error instead of
+// panicking.
+func SetTrackReadDeadline(t *webrtc.TrackRemote, d time.Time) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errors.New("track not started")
+		}
+	}()
+	return t.SetReadDeadline(d)
 }

@@ -5,8 +5,9 @@ import (
 	"github.com/pion/rtcp"
 )
 
-// RTCPDrain is an interceptor factory that keeps every sender's incoming
-// RTCP flowing through the interceptors before it: pion processes RTCP
+// RTCPDrain is an interceptor factory registered last in the chain. On
+// send transports it keeps every sender's incoming RTCP flowing through
+// the interceptors before it: pion processes RTCP
 // (NACKs for the NACK responder, reports) only when something reads it,
 // and nothing else reads a producer's RTCP. Register it last, so that it
 // reads what all other interceptors have seen.
@@ -17,13 +18,27 @@ import (
 // Stop clears it under the lock.
 //
 // Receivers bind RTCP readers too; ForNewPC, asked once per new peer
-// connection, keeps receive transports out (their RTCP stays for whoever
-// reads RTPReceiver, and no goroutine is added per consumer).
+// connection, keeps receive transports out of the drain (their RTCP stays
+// for whoever reads RTPReceiver, and no goroutine is added per consumer).
+// On receive transports it reports instead each remote stream pion binds:
+// that is the moment a receiver starts, which pion does not announce.
 type RTCPDrain struct {
-	// ForNewPC says whether the peer connection being created sends, and
-	// what to call with the media SSRC of each key frame request (PLI or
-	// FIR) its senders receive (nil: none).
-	ForNewPC func() (drain bool, onKeyFrame func(ssrc uint32))
+	// ForNewPC returns the hooks of the peer connection being created
+	// (nil: none).
+	ForNewPC func() *PCHooks
+}
+
+// PCHooks are what one peer connection's interceptor reports to.
+type PCHooks struct {
+	// Drain reads every sender's RTCP (send transports).
+	Drain bool
+	// OnKeyFrame is called with the media SSRC of each key frame request
+	// (PLI or FIR) the senders receive.
+	OnKeyFrame func(ssrc uint32)
+	// OnRemoteStream is called with the SSRC of each remote stream pion
+	// binds while starting a receiver, before the receiver's reads work:
+	// it must not call into the receiver.
+	OnRemoteStream func(ssrc uint32)
 }
 
 // NewInterceptor implements interceptor.Factory.
@@ -31,21 +46,33 @@ func (f *RTCPDrain) NewInterceptor(string) (interceptor.Interceptor, error) {
 	if f.ForNewPC == nil {
 		return &interceptor.NoOp{}, nil
 	}
-	drain, onKeyFrame := f.ForNewPC()
-	if !drain {
+	hooks := f.ForNewPC()
+	if hooks == nil || (!hooks.Drain && hooks.OnRemoteStream == nil) {
 		return &interceptor.NoOp{}, nil
 	}
-	return &rtcpDrain{onKeyFrame: onKeyFrame}, nil
+	return &rtcpDrain{hooks: hooks, onKeyFrame: hooks.OnKeyFrame}, nil
 }
 
 type rtcpDrain struct {
 	interceptor.NoOp
+	hooks      *PCHooks
 	onKeyFrame func(ssrc uint32)
+}
+
+// BindRemoteStream reports the stream to OnRemoteStream.
+func (d *rtcpDrain) BindRemoteStream(info *interceptor.StreamInfo, r interceptor.RTPReader) interceptor.RTPReader {
+	if f := d.hooks.OnRemoteStream; f != nil && info != nil {
+		f(info.SSRC)
+	}
+	return r
 }
 
 // BindRTCPReader starts a reader that runs until the stream closes (the
 // sender stopped: its producer or transport closed).
 func (d *rtcpDrain) BindRTCPReader(r interceptor.RTCPReader) interceptor.RTCPReader {
+	if !d.hooks.Drain {
+		return r
+	}
 	go func() {
 		// Larger than any RTCP compound packet pion accepts (its receive
 		// MTU), so a read never fails for a short buffer.

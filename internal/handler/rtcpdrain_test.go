@@ -30,11 +30,12 @@ func (r *countingReader) Read(b []byte, a interceptor.Attributes) (int, intercep
 func TestRTCPDrain(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		forNewPC func() (bool, func(uint32))
+		forNewPC func() *PCHooks
 		drained  bool
 	}{
-		{"send transport", func() (bool, func(uint32)) { return true, nil }, true},
-		{"receive transport", func() (bool, func(uint32)) { return false, nil }, false},
+		{"send transport", func() *PCHooks { return &PCHooks{Drain: true} }, true},
+		{"receive transport", func() *PCHooks { return &PCHooks{OnRemoteStream: func(uint32) {}} }, false},
+		{"no hooks", func() *PCHooks { return nil }, false},
 		{"no predicate", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,8 +88,8 @@ func TestRTCPDrainKeyFrameRequests(t *testing.T) {
 	})
 	require.NoError(t, err)
 	var got []uint32
-	f := &RTCPDrain{ForNewPC: func() (bool, func(uint32)) {
-		return true, func(ssrc uint32) { got = append(got, ssrc) }
+	f := &RTCPDrain{ForNewPC: func() *PCHooks {
+		return &PCHooks{Drain: true, OnKeyFrame: func(ssrc uint32) { got = append(got, ssrc) }}
 	}}
 	i, err := f.NewInterceptor("pc")
 	require.NoError(t, err)

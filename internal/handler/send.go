@@ -42,6 +42,9 @@ type SendOptions struct {
 	CodecOptions *CodecOptions
 	// Codec picks the codec to send, nil for the first one in common.
 	Codec *params.RTPCodecCapability
+	// OnSender, when set, is called with the sender once it exists, before
+	// the offer/answer.
+	OnSender func(*webrtc.RTPSender)
 }
 
 // SendResult is what the added producer got.
@@ -56,7 +59,7 @@ type SendResult struct {
 // returned are the ones to give the server's produce.
 func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 	if h.dir != DirectionSend {
-		return SendResult{}, fmt.Errorf("send on a receive transport: %w", params.ErrInvalidState)
+		return SendResult{}, fmt.Errorf("send on a receive transport: %w", params.ErrUnsupported)
 	}
 	if err := ctxErr(ctx); err != nil {
 		return SendResult{}, err
@@ -92,6 +95,9 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 			rollback()
 			return SendResult{}, fmt.Errorf("add simulcast layer %q: %w", lt.RID(), err)
 		}
+	}
+	if o.OnSender != nil {
+		o.OnSender(sender)
 	}
 	offer, err := h.pc.CreateOffer(nil)
 	if err == nil {

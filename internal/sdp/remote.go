@@ -71,6 +71,9 @@ func (r *RemoteSDP) UpdateICEParameters(ice params.ICEParameters) {
 	r.session = ""
 }
 
+// ICEParameters returns the current ICE credentials.
+func (r *RemoteSDP) ICEParameters() params.ICEParameters { return r.ice }
+
 // HasMID reports whether a section with the mid exists.
 func (r *RemoteSDP) HasMID(mid string) bool {
 	_, ok := r.byMID[mid]
@@ -202,6 +205,9 @@ type MediaOptions struct {
 	RIDs []string
 	// Extra codec parameters written into the answer's fmtp (codec options).
 	ExtraFmtp map[uint8]params.CodecParameters
+	// NoSources leaves out msid and ssrc lines: an offered section that
+	// announces no stream (a closed consumer's, kept for reuse).
+	NoSources bool
 }
 
 // SetMedia adds or replaces an active media section. In an offer the server
@@ -262,7 +268,9 @@ func (r *RemoteSDP) renderMedia(o MediaOptions, first bool) string {
 		b.WriteString("a=rtcp-rsize\r\n")
 	}
 	if r.role == RoleOffer {
-		writeSources(&b, o)
+		if !o.NoSources {
+			writeSources(&b, o)
+		}
 	} else if len(o.RIDs) > 1 {
 		for _, rid := range o.RIDs {
 			fmt.Fprintf(&b, "a=rid:%s recv\r\n", rid)
