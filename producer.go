@@ -2,8 +2,8 @@ package mediasoupclient
 
 import (
 	"context"
-	"reflect"
 	"fmt"
+	"reflect"
 	"sync"
 
 	"github.com/pion/webrtc/v3"
