@@ -3,6 +3,7 @@ module github.com/soupkit/mediasoup-client-go
 go 1.22
 
 require (
+	github.com/at-wat/ebml-go v0.19.4
 	github.com/coder/websocket v1.8.12
 	github.com/pion/interceptor v0.1.29
 	github.com/pion/logging v0.2.2
@@ -16,7 +17,6 @@ require (
 )
 
 require (
-	github.com/at-wat/ebml-go v0.19.4 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/google/uuid v1.3.1 // indirect
 	github.com/pion/datachannel v1.5.8 // indirect
