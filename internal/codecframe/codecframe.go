@@ -201,8 +201,8 @@ func av1SeqHeader(p []byte) (reducedStill bool, width, height int, ok bool) {
 		decoderModel := false
 		var bufferDelayLen int
 		if r.read(1) == 1 { // timing_info_present_flag
-			r.read(32) // num_units_in_display_tick
-			r.read(32) // time_scale
+			r.read(32)          // num_units_in_display_tick
+			r.read(32)          // time_scale
 			if r.read(1) == 1 { // equal_picture_interval
 				// num_ticks_per_picture_minus_1: uvlc
 				zeros := 0
