@@ -126,10 +126,12 @@ func readIVF(path string, b []byte) ([]Frame, string, error) {
 }
 
 // IVFWriter writes VP8, VP9 or AV1 frames to an IVF file. Timestamps count
-// 1/90000 s, and Close writes in the header the picture size of the first
-// key frame, the frame count's place holding the stream's length in those
-// units (as ffmpeg writes and reads it, so ffprobe reports the right
-// duration). Its methods are safe for concurrent use.
+// 1/90000 s (the RTP video clock). Close rewrites the header with the
+// picture size of the first key frame and, in the field after the
+// timebase, the stream's length in timebase units: ffmpeg writes and reads
+// that field so, and ffprobe then reports the right duration (a frame
+// count there would read as a few milliseconds). Its methods are safe for
+// concurrent use.
 type IVFWriter struct {
 	mu       sync.Mutex
 	f        *os.File
