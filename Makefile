@@ -4,10 +4,11 @@
 #   make demo     install, then the main job: bundled mediasoup server + bot + recorder, recordings checked
 #   make bench    install, then the consume-scaling bench (writes BENCHMARKS.md)
 #   make media    regenerate testdata/media with ffmpeg
+#   make clips    regenerate the clips built into mediafile (mediafile/clips) with ffmpeg
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: install test vet fmt-check demo bench media
+.PHONY: install test vet fmt-check demo bench media clips
 
 install:
 	bash testbed/install.sh
@@ -34,3 +35,6 @@ bench: install
 
 media:
 	bash testbed/media.sh
+
+clips:
+	bash testbed/clips.sh

@@ -3,6 +3,7 @@ module github.com/soupkit/mediasoup-client-go
 go 1.22
 
 require (
+	github.com/at-wat/ebml-go v0.19.4
 	github.com/coder/websocket v1.8.12
 	github.com/pion/interceptor v0.1.29
 	github.com/pion/logging v0.2.2

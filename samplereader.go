@@ -12,15 +12,26 @@ import (
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v3/pkg/media"
 	"github.com/pion/webrtc/v3/pkg/media/samplebuilder"
+
+	"github.com/soupkit/mediasoup-client-go/internal/codecframe"
 )
+
+// Sample is one whole frame of a consumer's media.
+type Sample struct {
+	media.Sample
+	// KeyFrame is set when the frame decodes on its own: a VP8 or VP9 key
+	// frame, an H264 access unit with an IDR slice; every Opus packet.
+	KeyFrame bool
+}
 
 // SampleReader reads a consumer's media as whole frames: its RTP packets put
 // back in order, reassembled and depacketized for the consumer's codec
 // (Opus packets, VP8 and VP9 frames, H264 access units in Annex B). It
 // takes over reading the consumer's track: do not read the track too.
 type SampleReader struct {
-	c  *Consumer
-	sb *samplebuilder.SampleBuilder
+	c        *Consumer
+	sb       *samplebuilder.SampleBuilder
+	mimeType string
 }
 
 // defaultMaxLate is how many packets a SampleReader waits for a missing
@@ -56,18 +67,18 @@ func (c *Consumer) NewSampleReader(maxLate uint16) (*SampleReader, error) {
 	if maxLate == 0 {
 		maxLate = defaultMaxLate
 	}
-	return &SampleReader{c: c, sb: samplebuilder.New(maxLate, d, uint32(codec.ClockRate))}, nil
+	return &SampleReader{c: c, sb: samplebuilder.New(maxLate, d, uint32(codec.ClockRate)), mimeType: codec.MimeType}, nil
 }
 
 // ReadSample returns the next frame, waiting for it until ctx ends. A frame
 // is complete when the next one starts, so a frame comes out one frame
 // later than its last packet. Once the consumer's track ends it returns
 // the track's error (io.EOF).
-func (r *SampleReader) ReadSample(ctx context.Context) (*media.Sample, error) {
+func (r *SampleReader) ReadSample(ctx context.Context) (*Sample, error) {
 	track := r.c.Track()
 	for {
 		if s := r.sb.Pop(); s != nil {
-			return s, nil
+			return r.sample(s), nil
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -89,4 +100,9 @@ func (r *SampleReader) ReadSample(ctx context.Context) (*media.Sample, error) {
 		}
 		r.sb.Push(pkt)
 	}
+}
+
+// sample marks whether a frame of the reader's codec is a key frame.
+func (r *SampleReader) sample(s *media.Sample) *Sample {
+	return &Sample{Sample: *s, KeyFrame: codecframe.IsKeyFrame(r.mimeType, s.Data)}
 }

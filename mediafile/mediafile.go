@@ -1,9 +1,24 @@
-// Package mediafile reads encoded media files (Ogg Opus, IVF VP8/VP9/AV1,
-// Annex B H264) and plays them into pion tracks in real time, for bots,
-// tests and benchmarks that publish files through a mediasoup server.
+// Package mediafile reads and writes encoded media files for bots, tests,
+// recorders and benchmarks that publish to or record from a mediasoup
+// server.
+//
+// Reading: Open loads a file by its extension (.ogg or .opus: Ogg Opus;
+// .ivf: VP8 or VP9; .h264 or .264: Annex B H264) as whole frames that Play
+// writes into a pion track in real time. ReadOgg, ReadIVF and ReadH264 read
+// one format (ReadIVF also returns AV1 and other codecs' frames). Clip
+// gives short test clips built into the package, so a bot needs neither a
+// file nor an encoder; testbed/clips.sh made them with ffmpeg.
+//
+// Writing: NewOggWriter (Opus), NewIVFWriter (VP8, VP9, AV1), NewH264Writer
+// (Annex B) and NewWebMWriter (Opus with VP8 or VP9 in one file) write the
+// samples of mediasoupclient.SampleReader; NewWriterFor picks the container
+// for a codec and Record saves a consumer's media until its context ends.
+//
+// Every error about a file's contents wraps ErrFormat.
 package mediafile
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,15 +31,16 @@ import (
 	"github.com/pion/webrtc/v3"
 	"github.com/pion/webrtc/v3/pkg/media"
 	"github.com/pion/webrtc/v3/pkg/media/h264reader"
-	"github.com/pion/webrtc/v3/pkg/media/ivfreader"
-	"github.com/pion/webrtc/v3/pkg/media/oggreader"
+
+	msc "github.com/soupkit/mediasoup-client-go"
+	"github.com/soupkit/mediasoup-client-go/internal/codecframe"
 )
 
 // ErrFormat is wrapped by every error about a file's contents or type: an
-// unknown extension, an unsupported codec, a malformed or empty file.
-// Errors opening the file itself are the os package's (errors.Is(err,
-// fs.ErrNotExist) and so on).
-var ErrFormat = errors.New("mediafile: unsupported or malformed media file")
+// unknown extension, an unsupported codec, a malformed or empty file, a
+// frame a writer cannot store. Errors opening the file itself are the os
+// package's (errors.Is(err, fs.ErrNotExist) and so on).
+var ErrFormat = errors.New("mediafile: unsupported or malformed media")
 
 // formatError is an error about path's contents that wraps ErrFormat and,
 // when there is one, the reader's error.
@@ -39,11 +55,32 @@ func formatError(path, what string, cause error) error {
 type Frame struct {
 	Data     []byte
 	Duration time.Duration
+	// KeyFrame is set for a frame that decodes on its own (see IsKeyFrame).
+	KeyFrame bool
+}
+
+// Sample returns the frame as a sample for the writers.
+func (f Frame) Sample() *msc.Sample {
+	return &msc.Sample{Sample: media.Sample{Data: f.Data, Duration: f.Duration}, KeyFrame: f.KeyFrame}
+}
+
+// IsKeyFrame reports whether frame, one whole encoded frame of the codec
+// mimeType, decodes on its own: a VP8 or VP9 key frame, an H264 access
+// unit with an IDR slice, an AV1 temporal unit of a key frame. Every Opus
+// packet is one. Unknown codecs and frames too short to tell give false.
+func IsKeyFrame(mimeType string, frame []byte) bool {
+	return codecframe.IsKeyFrame(mimeType, frame)
+}
+
+// VideoSize returns the picture size in the header of a VP8, VP9 or AV1
+// key frame; ok is false for any other frame.
+func VideoSize(mimeType string, keyFrame []byte) (width, height int, ok bool) {
+	return codecframe.VideoSize(mimeType, keyFrame)
 }
 
 // File is a media file loaded in memory.
 type File struct {
-	// Path it was read from.
+	// Path it was read from ("clip:" and the name for a built-in clip).
 	Path string
 	// MimeType of its codec (webrtc.MimeTypeOpus, MimeTypeVP8...).
 	MimeType string
@@ -68,33 +105,46 @@ func (f *File) Length() time.Duration {
 	return d
 }
 
-// Open reads a file by its extension: .ogg (Opus), .ivf (VP8 or VP9),
-// .h264 or .264 (Annex B H264, played at 30 fps).
+// Open reads a file by its extension: .ogg or .opus (Ogg Opus), .ivf (VP8
+// or VP9), .h264 or .264 (Annex B H264, played at 30 fps).
 func Open(path string) (*File, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	switch ext {
+	case ".ogg", ".opus", ".ivf", ".h264", ".264":
+	default:
+		return nil, formatError(path, "unknown media file type (want .ogg, .opus, .ivf, .h264 or .264)", nil)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return parse(path, ext, b)
+}
+
+// parse reads a file's bytes by its extension.
+func parse(path, ext string, b []byte) (*File, error) {
 	f := &File{Path: path}
 	var err error
-	switch strings.ToLower(filepath.Ext(path)) {
+	switch ext {
 	case ".ogg", ".opus":
 		f.MimeType = webrtc.MimeTypeOpus
-		f.Frames, err = ReadOgg(path)
+		f.Frames, err = readOgg(path, b)
 	case ".ivf":
 		var fourcc string
-		f.Frames, fourcc, err = ReadIVF(path)
-		switch fourcc {
-		case "VP80":
-			f.MimeType = webrtc.MimeTypeVP8
-		case "VP90":
-			f.MimeType = webrtc.MimeTypeVP9
-		default:
-			if err == nil {
+		f.Frames, fourcc, err = readIVF(path, b)
+		if err == nil {
+			switch fourcc {
+			case "VP80":
+				f.MimeType = webrtc.MimeTypeVP8
+			case "VP90":
+				f.MimeType = webrtc.MimeTypeVP9
+			default:
 				err = formatError(path, fmt.Sprintf("unsupported IVF codec %q (want VP80 or VP90)", fourcc), nil)
 			}
 		}
 	case ".h264", ".264":
 		f.MimeType = webrtc.MimeTypeH264
-		f.Frames, err = ReadH264(path, 30)
-	default:
-		err = formatError(path, "unknown media file type (want .ogg, .opus, .ivf, .h264 or .264)", nil)
+		f.Frames, err = readH264(path, b, 30)
 	}
 	if err != nil {
 		return nil, err
@@ -113,122 +163,25 @@ func (f *File) Play(ctx context.Context, track *webrtc.TrackLocalStaticSample) e
 	return Play(ctx, track, f.Frames, true)
 }
 
-// ReadOgg returns the Opus packets of an Ogg file (one per page, as the
-// project's test files are written), each lasting what its TOC byte says
-// (RFC 6716 section 3.1), so that a loop keeps RTP timestamps steady even
-// when the last page's granule trims the end.
-func ReadOgg(path string) ([]Frame, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	r, _, err := oggreader.NewWith(f)
-	if err != nil {
-		return nil, formatError(path, "not an Ogg Opus file", err)
-	}
-	var out []Frame
-	for {
-		page, _, err := r.ParseNextPage()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, formatError(path, "bad Ogg page", err)
-		}
-		if len(page) >= 8 && (string(page[:8]) == "OpusHead" || string(page[:8]) == "OpusTags") {
-			continue
-		}
-		d, ok := opusDuration(page)
-		if !ok {
-			return nil, formatError(path, fmt.Sprintf("Opus packet %d has no valid TOC", len(out)), nil)
-		}
-		out = append(out, Frame{Data: page, Duration: d})
-	}
-	if len(out) == 0 {
-		return nil, formatError(path, "no Opus packets", nil)
-	}
-	return out, nil
-}
-
-// opusDuration is the play time of one Opus packet from its TOC byte: the
-// frame size of its configuration times its frame count.
-func opusDuration(p []byte) (time.Duration, bool) {
-	if len(p) == 0 {
-		return 0, false
-	}
-	config := int(p[0] >> 3)
-	var frame time.Duration
-	switch {
-	case config < 12: // SILK: 10, 20, 40, 60 ms
-		frame = [...]time.Duration{10, 20, 40, 60}[config%4] * time.Millisecond
-	case config < 16: // hybrid: 10, 20 ms
-		frame = [...]time.Duration{10, 20}[config%2] * time.Millisecond
-	default: // CELT: 2.5, 5, 10, 20 ms
-		frame = [...]time.Duration{2500, 5000, 10000, 20000}[config%4] * time.Microsecond
-	}
-	var frames int
-	switch p[0] & 3 {
-	case 0:
-		frames = 1
-	case 1, 2:
-		frames = 2
-	default:
-		if len(p) < 2 || p[1]&0x3f == 0 {
-			return 0, false
-		}
-		frames = int(p[1] & 0x3f)
-	}
-	d := time.Duration(frames) * frame
-	return d, d <= 120*time.Millisecond
-}
-
-// ReadIVF returns the frames of an IVF file (VP8, VP9, AV1) and its codec
-// fourcc.
-func ReadIVF(path string) ([]Frame, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "", err
-	}
-	defer f.Close()
-	r, hdr, err := ivfreader.NewWith(f)
-	if err != nil {
-		return nil, "", formatError(path, "not an IVF file", err)
-	}
-	d := time.Second / 30
-	if hdr.TimebaseDenominator > 0 && hdr.TimebaseNumerator > 0 {
-		d = time.Duration(hdr.TimebaseNumerator) * time.Second / time.Duration(hdr.TimebaseDenominator)
-	}
-	var out []Frame
-	for {
-		frame, _, err := r.ParseNextFrame()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, "", formatError(path, "bad IVF frame", err)
-		}
-		out = append(out, Frame{Data: frame, Duration: d})
-	}
-	if len(out) == 0 {
-		return nil, "", formatError(path, "no frames", nil)
-	}
-	return out, hdr.FourCC, nil
-}
-
 // ReadH264 returns the access units of an Annex B file at fps pictures per
-// second. A picture may span several slices; parameter sets and SEI travel
-// with the picture that follows them.
+// second, each with 4-byte start codes. A picture may span several slices;
+// parameter sets and SEI travel with the picture that follows them.
 func ReadH264(path string, fps int) ([]Frame, error) {
 	if fps <= 0 {
 		return nil, fmt.Errorf("%w: %s: frame rate %d, want > 0", ErrFormat, path, fps)
 	}
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := h264reader.NewReader(f)
+	return readH264(path, b, fps)
+}
+
+func readH264(path string, b []byte, fps int) ([]Frame, error) {
+	if fps <= 0 {
+		return nil, fmt.Errorf("%w: %s: frame rate %d, want > 0", ErrFormat, path, fps)
+	}
+	r, err := h264reader.NewReader(bytes.NewReader(b))
 	if err != nil {
 		return nil, formatError(path, "not an Annex B H264 file", err)
 	}
@@ -238,7 +191,7 @@ func ReadH264(path string, fps int) ([]Frame, error) {
 	haveSlice := false
 	flush := func() {
 		if haveSlice {
-			out = append(out, Frame{Data: pending, Duration: d})
+			out = append(out, Frame{Data: pending, Duration: d, KeyFrame: codecframe.IsKeyFrame(webrtc.MimeTypeH264, pending)})
 			pending, haveSlice = nil, false
 		}
 	}

@@ -27,32 +27,35 @@ func TestSampleReader(t *testing.T) {
 		require.NoError(t, err)
 		return bob.consume(ctx, recv, prod.ID())
 	}
-	read := func(c *msc.Consumer, n int) [][]byte {
+	read := func(c *msc.Consumer, n int) []*msc.Sample {
 		r, err := c.NewSampleReader(0)
 		require.NoError(t, err)
-		var out [][]byte
+		var out []*msc.Sample
 		for len(out) < n {
 			s, err := r.ReadSample(ctx)
 			require.NoError(t, err, "sample %d of %d", len(out), n)
 			require.NotEmpty(t, s.Data)
-			out = append(out, s.Data)
+			out = append(out, s)
 		}
 		return out
 	}
 
 	t.Run("opus", func(t *testing.T) {
 		for i, s := range read(produce(webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", ""), 30) {
+			assert.True(t, s.KeyFrame, "packet %d: every Opus packet is a key frame", i)
 			// One 20 ms frame per packet, as the file was encoded: CELT or
 			// SILK/hybrid 20 ms configurations, frame count code 0.
-			toc := s[0]
+			toc := s.Data[0]
 			assert.Contains(t, []byte{1, 5, 9, 13, 15, 19, 23, 27, 31}, toc>>3, "packet %d TOC config", i)
 			assert.Zero(t, toc&3, "packet %d: one frame", i)
 		}
 	})
 	t.Run("vp8", func(t *testing.T) {
-		frames := read(produce(webrtc.MimeTypeVP8, "vp8-320x240.ivf", ""), 45)
+		samples := read(produce(webrtc.MimeTypeVP8, "vp8-320x240.ivf", ""), 45)
 		keys := 0
-		for _, f := range frames {
+		for i, s := range samples {
+			f := s.Data
+			assert.Equal(t, f[0]&1 == 0, s.KeyFrame, "frame %d: KeyFrame matches the frame tag", i)
 			if f[0]&1 == 0 { // key frame (RFC 6386 9.1)
 				keys++
 				require.GreaterOrEqual(t, len(f), 10)
@@ -61,13 +64,14 @@ func TestSampleReader(t *testing.T) {
 				assert.Equal(t, 240, int(binary.LittleEndian.Uint16(f[8:10])&0x3fff))
 			}
 		}
-		assert.Zero(t, frames[0][0]&1, "the first frame is a key frame")
+		assert.Zero(t, samples[0].Data[0]&1, "the first frame is a key frame")
 		assert.GreaterOrEqual(t, keys, 2, "a key frame every 30 frames")
 	})
 	t.Run("h264", func(t *testing.T) {
-		frames := read(produce(webrtc.MimeTypeH264, "h264-320x240.h264", "42e01f"), 45)
+		samples := read(produce(webrtc.MimeTypeH264, "h264-320x240.h264", "42e01f"), 45)
 		idr := 0
-		for i, f := range frames {
+		for i, s := range samples {
+			f := s.Data
 			require.True(t, bytes.HasPrefix(f, []byte{0, 0, 0, 1}), "access unit %d is Annex B", i)
 			types := map[byte]bool{}
 			for _, nal := range bytes.Split(f, []byte{0, 0, 0, 1}) {
@@ -76,6 +80,7 @@ func TestSampleReader(t *testing.T) {
 				}
 			}
 			require.True(t, types[1] || types[5], "access unit %d has a slice", i)
+			assert.Equal(t, types[5], s.KeyFrame, "access unit %d: KeyFrame marks IDR", i)
 			if types[5] {
 				idr++
 				assert.True(t, types[7] && types[8], "IDR access unit %d carries SPS and PPS", i)
