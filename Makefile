@@ -10,8 +10,11 @@ GO ?= go
 
 .PHONY: install test vet fmt-check demo bench media clips
 
+# The second step prepares the Go kit's copy of the server in the cache
+# (same worker), so tests find it ready.
 install:
 	bash testbed/install.sh
+	$(GO) run ./testbed/cmd/mediasoup-testbed -install
 
 # cmd/bench is a module of its own: vet and gofmt cover it too.
 vet:

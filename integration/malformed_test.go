@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // Every bad request gets ok:false with a message, and the server keeps

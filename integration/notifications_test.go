@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/soupkit/mediasoup-client-go/internal/params"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 func waitFor[T any](ctx context.Context, t *testing.T, c *testbed.Client, method string, match func(T) bool) T {
@@ -63,7 +63,7 @@ func TestNotifications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	np := waitFor(ctx, t, bob, testbed.NotifyNewProducer, func(p testbed.NewProducer) bool { return p.ProducerID == audioID })
+	np := waitFor(ctx, t, bob, testbed.NotifyNewProducer, func(p testbed.ProducerInfo) bool { return p.ProducerID == audioID })
 	if np.Kind != params.MediaKindAudio || np.PeerID != alice.PeerID || np.AppData["source"] != "mic" {
 		t.Errorf("newProducer %+v", np)
 	}
@@ -105,7 +105,7 @@ func TestNotifications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nd := waitFor(ctx, t, bob, testbed.NotifyNewDataProducer, func(d testbed.NewDataProducer) bool { return d.DataProducerID == dpID })
+	nd := waitFor(ctx, t, bob, testbed.NotifyNewDataProducer, func(d testbed.DataProducerInfo) bool { return d.DataProducerID == dpID })
 	if nd.Label != "chat" || nd.Protocol != "text" {
 		t.Errorf("newDataProducer %+v", nd)
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/soupkit/mediasoup-client-go/internal/params"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // codecKey names a codec by MIME type and the parameters that tell two

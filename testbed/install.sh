@@ -3,15 +3,21 @@
 #   - Debian packages to build the mediasoup worker, plus ffmpeg;
 #   - the mediasoup 3.12.16 C++ worker, built offline against Debian's libraries
 #     and cached under $HOME/.cache/mediasoup-client-go/worker/;
-#   - the Node test server's packages (testbed/server/node_modules).
+#   - the Node test server's packages (testbed/server/node_modules);
+#   - the browser interop tests' Chromium and page (install-browser.sh).
 # Idempotent: a second run only checks and takes seconds.
+#
+# The Go kit (package testbed) embeds this script and the server files and
+# runs the script on a copy extracted into the cache, with
+# TESTBED_SKIP_BROWSER=1; MEDIASOUP_CLIENT_GO_CACHE overrides the cache
+# directory.
 set -Eeuo pipefail
 
 MEDIASOUP_VERSION=3.12.16
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCRIPT="$ROOT/testbed/install.sh"
 SERVER_DIR="$ROOT/testbed/server"
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mediasoup-client-go"
+CACHE_ROOT="${MEDIASOUP_CLIENT_GO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mediasoup-client-go}"
 
 log() { printf '==> %s\n' "$*"; }
 die() { printf 'install.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -157,9 +163,9 @@ fi
 lock_hash="$(sha256sum "$SERVER_DIR/package-lock.json" | cut -c1-16)"
 stamp="$SERVER_DIR/node_modules/.install-stamp"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ] && [ -d "$SERVER_DIR/node_modules/mediasoup" ]; then
-	log "Node packages: up to date in testbed/server/node_modules"
+	log "Node packages: up to date in $SERVER_DIR/node_modules"
 else
-	log "Node packages: npm ci --ignore-scripts in testbed/server"
+	log "Node packages: npm ci --ignore-scripts in $SERVER_DIR"
 	(cd "$SERVER_DIR" && npm ci --ignore-scripts --no-audit --no-fund)
 	echo "$lock_hash" >"$stamp"
 fi
@@ -172,9 +178,11 @@ mkdir -p "$release_dir"
 ln -sfn "$WORKER_BIN" "$release_dir/mediasoup-worker"
 
 got="$(cd "$SERVER_DIR" && node -e 'console.log(require("mediasoup/package.json").version)')"
-[ "$got" = "$MEDIASOUP_VERSION" ] || die "testbed/server has mediasoup $got, want $MEDIASOUP_VERSION"
+[ "$got" = "$MEDIASOUP_VERSION" ] || die "$SERVER_DIR has mediasoup $got, want $MEDIASOUP_VERSION"
 # The browser side of the interop tests: Debian's Chromium and the bundled
-# mediasoup-client test page.
-bash "$ROOT/testbed/install-browser.sh"
+# mediasoup-client test page (not in the Go kit's copy).
+if [ "${TESTBED_SKIP_BROWSER:-0}" != 1 ] && [ -f "$ROOT/testbed/install-browser.sh" ]; then
+	bash "$ROOT/testbed/install-browser.sh"
+fi
 
 log "ready: mediasoup $MEDIASOUP_VERSION, worker $WORKER_BIN"

@@ -14,7 +14,7 @@ import (
 
 	msc "github.com/soupkit/mediasoup-client-go"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // env is the bundled mediasoup server, one signaling connection joined to
@@ -54,7 +54,9 @@ func repoRoot() (string, error) {
 }
 
 func startEnv(ctx context.Context, root string) (*env, error) {
-	srv, err := testbed.Start(ctx, testbed.Options{RepoRoot: root})
+	// The browser bench page is built into the repository's public
+	// directory (buildBenchPage).
+	srv, err := testbed.Start(ctx, testbed.Options{PublicDir: filepath.Join(root, "testbed", "server", "public")})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +108,7 @@ func (e *env) doClose() {
 	if e.sig != nil {
 		_ = e.sig.Close()
 	}
-	if err := e.srv.Stop(); err != nil {
+	if err := e.srv.Close(); err != nil {
 		fmt.Fprintf(os.Stderr, "stop server: %v\n", err)
 	}
 }

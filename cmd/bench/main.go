@@ -1,6 +1,6 @@
 // Command bench measures how the Go SDK's consume scales with the number of
 // consumers on one receive transport, against the bundled mediasoup server
-// (testbed/server, started here with internal/testbed), and compares it with
+// (testbed/server, started here with the testbed kit), and compares it with
 // two references on the same server and machine:
 //
 //   - raw pion: the SDK's remote offers applied straight to a pion/webrtc v3

@@ -27,8 +27,8 @@ import (
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/internal/sdp"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
 	"github.com/soupkit/mediasoup-client-go/mediafile"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // Receivers of the receive bench.

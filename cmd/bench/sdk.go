@@ -15,7 +15,7 @@ import (
 	"github.com/pion/webrtc/v3"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // SDK modes.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -13,7 +14,7 @@ import (
 
 	"github.com/soupkit/mediasoup-client-go/examples/botlib"
 	"github.com/soupkit/mediasoup-client-go/examples/reclib"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // options configure run.
@@ -67,7 +68,7 @@ func run(ctx context.Context, opts options) (res *result, err error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	root, err := testbed.FindRepoRoot()
+	root, err := repoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func run(ctx context.Context, opts options) (res *result, err error) {
 
 	startCtx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
-	srvOpts := testbed.Options{RepoRoot: root}
+	srvOpts := testbed.Options{}
 	if opts.ServerLog {
 		srvOpts.Logf = func(f string, a ...any) { log.Info(fmt.Sprintf(f, a...)) }
 	}
@@ -84,7 +85,7 @@ func run(ctx context.Context, opts options) (res *result, err error) {
 		return nil, fmt.Errorf("cannot start the mediasoup test server: %w", err)
 	}
 	defer func() {
-		if serr := srv.Stop(); serr != nil && err == nil {
+		if serr := srv.Close(); serr != nil && err == nil {
 			err = fmt.Errorf("stopping the server: %w", serr)
 		}
 	}()
@@ -200,3 +201,22 @@ func printTable(w io.Writer, checks []fileCheck) {
 }
 
 var errNoFFprobe = errors.New("ffprobe not on PATH")
+
+// repoRoot walks up from the working directory to the directory holding
+// go.mod (the demo plays the repository's testdata/media).
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory: run the demo from the repository")
+		}
+		dir = parent
+	}
+}

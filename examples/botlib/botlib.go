@@ -16,8 +16,8 @@ import (
 	"time"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/examples/internal/signal"
 	"github.com/soupkit/mediasoup-client-go/mediafile"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // Config configures a bot.
@@ -54,7 +54,7 @@ type ProducerInfo struct {
 // Bot is a running bot. Close it to stop.
 type Bot struct {
 	log       *slog.Logger
-	peer      *signal.Peer
+	peer      *testbed.Peer
 	transport *msc.Transport
 	producers []*msc.Producer
 	infos     []ProducerInfo
@@ -97,16 +97,22 @@ func Start(ctx context.Context, cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %s is not a video file", cfg.Video)
 	}
 
-	peer, err := signal.JoinPeer(ctx, signal.PeerOptions{URL: cfg.Server, Room: cfg.Room, Loopback: cfg.Loopback, SDKLogger: cfg.SDKLogger, PionLogger: log})
+	// The bot needs no notifications: they are only logged, and none kept.
+	peer, err := testbed.JoinPeer(ctx, cfg.Server, testbed.PeerOptions{
+		Room: cfg.Room, Loopback: cfg.Loopback, Device: msc.DeviceOptions{Logger: cfg.SDKLogger}, PionLogger: log,
+		Client: testbed.ClientOptions{
+			HistoryLimit:   -1,
+			OnNotification: func(n testbed.Notification) { log.Debug("notification", "method", n.Method) },
+		},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("bot: join: %w", err)
 	}
 	log.Info("joined room", "room", peer.Joined.Room, "peer", peer.Joined.PeerID, "server", cfg.Server)
 	playCtx, cancel := context.WithCancel(context.Background())
 	b := &Bot{log: log, peer: peer, cancel: cancel}
-	go b.drainNotifications()
 
-	b.transport, err = peer.CreateTransport(ctx, "send")
+	b.transport, err = peer.CreateSendTransport(ctx, testbed.PeerTransportOptions{})
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("bot: send transport: %w", err)
@@ -179,14 +185,6 @@ func sendCodec(dev *msc.Device, mime string) (*msc.RTPCodecCapability, error) {
 	return nil, fmt.Errorf("the room's router cannot receive %s from this device: %w", mime, msc.ErrUnsupported)
 }
 
-// drainNotifications reads (and ignores) the server's notifications so
-// they do not pile up.
-func (b *Bot) drainNotifications() {
-	for n := range b.peer.Signal.Notifications() {
-		b.log.Debug("notification", "method", n.Method)
-	}
-}
-
 // PeerID is the bot's peer ID in the room.
 func (b *Bot) PeerID() string { return b.peer.Joined.PeerID }
 
@@ -199,7 +197,7 @@ func (b *Bot) Producers() []ProducerInfo {
 
 // Done is closed when the signaling connection is gone (server stopped or
 // Close called).
-func (b *Bot) Done() <-chan struct{} { return b.peer.Signal.Done() }
+func (b *Bot) Done() <-chan struct{} { return b.peer.Client.Done() }
 
 // Err reports why media stopped playing, if it did.
 func (b *Bot) Err() error {
@@ -227,9 +225,9 @@ func (b *Bot) Close() error {
 	var first error
 	for _, p := range producers {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := b.peer.Signal.CloseProducer(ctx, p.ID())
+		err := b.peer.Client.CloseProducer(ctx, p.ID())
 		cancel()
-		if err != nil && first == nil && !errors.Is(err, signal.ErrClosed) {
+		if err != nil && first == nil && !errors.Is(err, testbed.ErrClosed) {
 			first = err
 		}
 		p.Close()

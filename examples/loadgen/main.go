@@ -21,7 +21,7 @@ import (
 	"github.com/pion/rtp"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	sig "github.com/soupkit/mediasoup-client-go/examples/internal/signal"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 type config struct {
@@ -92,19 +92,16 @@ func run(ctx context.Context, cfg config) (totals, error) {
 	}()
 	start := time.Now()
 	for i := 0; i < cfg.peers; i++ {
-		peer, err := sig.JoinPeer(ctx, sig.PeerOptions{URL: cfg.server, Room: cfg.room, Loopback: cfg.loopback})
+		// Notifications are not needed here: no callbacks, no history.
+		peer, err := testbed.JoinPeer(ctx, cfg.server, testbed.PeerOptions{Room: cfg.room, Loopback: cfg.loopback, Client: testbed.ClientOptions{HistoryLimit: -1}})
 		if err != nil {
 			return totals{}, fmt.Errorf("peer %d: %w", i, err)
 		}
 		closers = append(closers, func() { _ = peer.Close() })
-		go func() { // notifications are not needed here
-			for range peer.Signal.Notifications() {
-			}
-		}()
 		if len(peer.Joined.Producers) == 0 {
 			return totals{}, fmt.Errorf("room %q has no producers to consume", cfg.room)
 		}
-		tr, err := peer.CreateTransport(ctx, "recv")
+		tr, err := peer.CreateRecvTransport(ctx, testbed.PeerTransportOptions{})
 		if err != nil {
 			return totals{}, fmt.Errorf("peer %d: %w", i, err)
 		}
@@ -112,7 +109,7 @@ func run(ctx context.Context, cfg config) (totals, error) {
 		var opts []msc.ConsumerOptions
 		for _, p := range peer.Joined.Producers {
 			for c := 0; c < cfg.copies; c++ {
-				res, err := peer.Signal.Consume(ctx, tr.ID(), p.ProducerID, peer.Device.RecvRTPCapabilities())
+				res, err := peer.Client.Consume(ctx, testbed.ConsumeOptions{TransportID: tr.ID(), ProducerID: p.ProducerID, RTPCapabilities: peer.Device.RecvRTPCapabilities()})
 				if err != nil {
 					return totals{}, fmt.Errorf("peer %d: %w", i, err)
 				}
@@ -131,7 +128,7 @@ func run(ctx context.Context, cfg config) (totals, error) {
 				defer readers.Done()
 				s.read(track)
 			}(c.Track())
-			if err := peer.Signal.ResumeConsumer(ctx, c.ID()); err != nil {
+			if err := peer.Client.ResumeConsumer(ctx, c.ID()); err != nil {
 				return totals{}, fmt.Errorf("peer %d: %w", i, err)
 			}
 		}

@@ -13,7 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/soupkit/mediasoup-client-go/examples/botlib"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // TestLoadgen runs a bot and the load generator against the bundled
@@ -24,9 +24,9 @@ func TestLoadgen(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	srv, err := testbed.Start(ctx, testbed.Options{RepoRoot: root})
+	srv, err := testbed.Start(ctx, testbed.Options{})
 	require.NoError(t, err, "the mediasoup test server must run here (make install)")
-	defer func() { require.NoError(t, srv.Stop()) }()
+	defer func() { require.NoError(t, srv.Close()) }()
 
 	bot, err := botlib.Start(ctx, botlib.Config{
 		Server: srv.URL(), Room: "load", Loopback: true,

@@ -21,7 +21,7 @@ import (
 	"github.com/pion/rtp"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/examples/internal/signal"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // Config configures a recorder.
@@ -84,7 +84,8 @@ func (s Summary) Print(w io.Writer) {
 type Recorder struct {
 	cfg    Config
 	log    *slog.Logger
-	peer   *signal.Peer
+	peer   *testbed.Peer
+	ready  chan struct{} // closed once Start has set up the recorder
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -132,17 +133,24 @@ func Start(ctx context.Context, cfg Config) (*Recorder, error) {
 	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("recorder: %w", err)
 	}
-	peer, err := signal.JoinPeer(ctx, signal.PeerOptions{URL: cfg.Server, Room: cfg.Room, Loopback: cfg.Loopback, SDKLogger: cfg.SDKLogger, PionLogger: log})
-	if err != nil {
-		return nil, fmt.Errorf("recorder: join: %w", err)
-	}
-	log.Info("joined room", "room", peer.Joined.Room, "peer", peer.Joined.PeerID, "server", cfg.Server, "producers", len(peer.Joined.Producers))
 	rctx, cancel := context.WithCancel(context.Background())
 	r := &Recorder{
-		cfg: cfg, log: log, peer: peer, ctx: rctx, cancel: cancel,
+		cfg: cfg, log: log, ctx: rctx, cancel: cancel, ready: make(chan struct{}),
 		tracks: map[string]*track{}, gone: map[string]string{}, changed: make(chan struct{}),
 	}
-	t, err := peer.CreateTransport(ctx, "recv")
+	// The callbacks are set at join so that no notification is missed;
+	// they wait for the setup below.
+	peer, err := testbed.JoinPeer(ctx, cfg.Server, testbed.PeerOptions{
+		Room: cfg.Room, Loopback: cfg.Loopback, Device: msc.DeviceOptions{Logger: cfg.SDKLogger}, PionLogger: log,
+		Client: testbed.ClientOptions{HistoryLimit: -1, OnNotification: r.handleNotification},
+	})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("recorder: join: %w", err)
+	}
+	r.peer = peer
+	log.Info("joined room", "room", peer.Joined.Room, "peer", peer.Joined.PeerID, "server", cfg.Server, "producers", len(peer.Joined.Producers))
+	t, err := peer.CreateRecvTransport(ctx, testbed.PeerTransportOptions{})
 	if err != nil {
 		cancel()
 		_ = peer.Close()
@@ -155,12 +163,16 @@ func Start(ctx context.Context, cfg Config) (*Recorder, error) {
 	for _, p := range peer.Joined.Producers {
 		r.goConsume(p)
 	}
-	r.wg.Add(1)
-	go r.handleNotifications()
+	close(r.ready)
 	return r, nil
 }
 
-func (r *Recorder) goConsume(p signal.ProducerInfo) {
+func (r *Recorder) goConsume(p testbed.ProducerInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -170,53 +182,57 @@ func (r *Recorder) goConsume(p signal.ProducerInfo) {
 	}()
 }
 
-func (r *Recorder) handleNotifications() {
-	defer r.wg.Done()
-	for n := range r.peer.Signal.Notifications() {
-		switch n.Method {
-		case signal.NotifyNewProducer:
-			var p signal.ProducerInfo
-			if err := n.Decode(&p); err != nil {
-				r.log.Error("bad newProducer notification", "err", err)
-				continue
-			}
-			r.log.Info("new producer", "producer", p.ProducerID, "kind", p.Kind, "peer", p.PeerID)
-			r.goConsume(p)
-		case signal.NotifyConsumerClosed:
-			var c signal.ConsumerClosed
-			if err := n.Decode(&c); err != nil {
-				r.log.Error("bad consumerClosed notification", "err", err)
-				continue
-			}
-			r.log.Info("server closed consumer", "consumer", c.ConsumerID, "reason", c.Reason)
-			r.mu.Lock()
-			t := r.tracks[c.ConsumerID]
-			if t == nil {
-				r.gone[c.ConsumerID] = c.Reason
-			}
-			r.mu.Unlock()
-			if t != nil {
-				r.finish(t, c.Reason)
-			}
-		case signal.NotifyConsumerPaused, signal.NotifyConsumerResumed:
-			var e signal.ConsumerEvent
-			_ = n.Decode(&e)
-			r.log.Info(n.Method, "consumer", e.ConsumerID)
+// handleNotification runs on the signaling client's callback goroutine, one
+// notification at a time, in order.
+func (r *Recorder) handleNotification(n testbed.Notification) {
+	select {
+	case <-r.ready:
+	case <-r.ctx.Done():
+		return
+	}
+	switch n.Method {
+	case testbed.NotifyNewProducer:
+		var p testbed.ProducerInfo
+		if err := n.Decode(&p); err != nil {
+			r.log.Error("bad newProducer notification", "err", err)
+			return
 		}
+		r.log.Info("new producer", "producer", p.ProducerID, "kind", p.Kind, "peer", p.PeerID)
+		r.goConsume(p)
+	case testbed.NotifyConsumerClosed:
+		var c testbed.ConsumerClosed
+		if err := n.Decode(&c); err != nil {
+			r.log.Error("bad consumerClosed notification", "err", err)
+			return
+		}
+		r.log.Info("server closed consumer", "consumer", c.ConsumerID, "reason", c.Reason)
+		r.mu.Lock()
+		t := r.tracks[c.ConsumerID]
+		if t == nil {
+			r.gone[c.ConsumerID] = c.Reason
+		}
+		r.mu.Unlock()
+		if t != nil {
+			r.finish(t, c.Reason)
+		}
+	case testbed.NotifyConsumerPaused, testbed.NotifyConsumerResumed:
+		var e testbed.ConsumerEvent
+		_ = n.Decode(&e)
+		r.log.Info(n.Method, "consumer", e.ConsumerID)
 	}
 }
 
 // serverConsume creates the server-side consumer (paused).
-func (r *Recorder) serverConsume(ctx context.Context, producerID string) (*signal.ConsumeResult, error) {
+func (r *Recorder) serverConsume(ctx context.Context, producerID string) (*testbed.ConsumeResult, error) {
 	if err := r.ctx.Err(); err != nil {
 		return nil, err
 	}
-	res, err := r.peer.Signal.Consume(ctx, r.transport.ID(), producerID, r.peer.Device.RecvRTPCapabilities())
+	res, err := r.peer.Client.Consume(ctx, testbed.ConsumeOptions{TransportID: r.transport.ID(), ProducerID: producerID, RTPCapabilities: r.peer.Device.RecvRTPCapabilities()})
 	if err != nil {
 		return nil, err
 	}
 	if len(res.RTPParameters.Codecs) == 0 {
-		_ = r.peer.Signal.CloseConsumer(ctx, res.ID)
+		_ = r.peer.Client.CloseConsumer(ctx, res.ID)
 		return nil, errors.New("the server's consumer has no codec")
 	}
 	return res, nil
@@ -224,10 +240,10 @@ func (r *Recorder) serverConsume(ctx context.Context, producerID string) (*signa
 
 // consume sets up one producer's consumer: server side (created paused),
 // local side, file, reader; then resumes it and asks for a key frame.
-func (r *Recorder) consume(p signal.ProducerInfo) error {
+func (r *Recorder) consume(p testbed.ProducerInfo) error {
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 	defer cancel()
-	sig := r.peer.Signal
+	sig := r.peer.Client
 	res, err := r.serverConsume(ctx, p.ProducerID)
 	if err != nil {
 		return err
@@ -415,7 +431,7 @@ func (r *Recorder) Wait(ctx context.Context, cond func(opened, recording int) bo
 }
 
 // Done is closed when the signaling connection is gone.
-func (r *Recorder) Done() <-chan struct{} { return r.peer.Signal.Done() }
+func (r *Recorder) Done() <-chan struct{} { return r.peer.Client.Done() }
 
 // Close stops recording: it closes every file still open, the transport
 // and the signaling, and returns the summary. Idempotent.

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // waitNotif waits for the Go peer's server notification method about

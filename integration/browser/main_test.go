@@ -9,6 +9,7 @@
 package browser
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -16,7 +17,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 var server *testbed.Server
@@ -28,7 +29,33 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
 		os.Exit(1)
 	}
-	os.Exit(testbed.RunTests(m, func(s *testbed.Server) { server = s }))
+	root, err := repoRoot()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
+		os.Exit(1)
+	}
+	// The page bundle is built into the repository's public directory.
+	opts := testbed.Options{PublicDir: filepath.Join(root, "testbed", "server", "public")}
+	os.Exit(testbed.RunTestsWith(m, opts, func(s *testbed.Server) { server = s }))
+}
+
+// repoRoot walks up from the working directory to the directory holding
+// go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
 }
 
 // preflight checks Chromium and the page bundle before anything starts.
@@ -37,7 +64,7 @@ func preflight() error {
 	if st, err := os.Stat(chromiumPath); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
 		return fmt.Errorf("%s is missing: %s", chromiumPath, hint)
 	}
-	root, err := testbed.FindRepoRoot()
+	root, err := repoRoot()
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
 	"github.com/soupkit/mediasoup-client-go/mediafile"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 var roomSeq atomic.Int64

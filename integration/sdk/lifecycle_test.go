@@ -13,7 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // noPackets asserts that nothing arrives on the track for d.

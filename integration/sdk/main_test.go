@@ -8,7 +8,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 var server *testbed.Server

@@ -10,7 +10,8 @@
 // Static files from ./public are served over HTTP on the same port.
 //
 // Flags: --port N (or env PORT; 0 picks a free port), --verbose (log every
-// request). Prints "LISTENING <port>" on stdout once ready.
+// request), --public DIR (or env TESTBED_PUBLIC_DIR: the static files;
+// default ./public). Prints "LISTENING <port>" on stdout once ready.
 
 const fs = require('fs');
 const path = require('path');
@@ -36,12 +37,15 @@ function parseArgs(argv) {
 	const opts = {
 		port: process.env.PORT !== undefined ? Number(process.env.PORT) : 0,
 		verbose: process.env.TESTBED_VERBOSE === '1',
+		publicDir: process.env.TESTBED_PUBLIC_DIR || path.join(__dirname, 'public'),
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--port') opts.port = Number(argv[++i]);
 		else if (a.startsWith('--port=')) opts.port = Number(a.slice(7));
 		else if (a === '--verbose') opts.verbose = true;
+		else if (a === '--public') opts.publicDir = argv[++i];
+		else if (a.startsWith('--public=')) opts.publicDir = a.slice(9);
 		else {
 			console.error(`unknown argument ${a}`);
 			process.exit(2);
@@ -51,6 +55,11 @@ function parseArgs(argv) {
 		console.error('invalid port');
 		process.exit(2);
 	}
+	if (typeof opts.publicDir !== 'string' || opts.publicDir === '') {
+		console.error('invalid public directory');
+		process.exit(2);
+	}
+	opts.publicDir = path.resolve(opts.publicDir);
 	return opts;
 }
 
@@ -699,7 +708,7 @@ function onConnection(ws) {
 // Static files
 // ---------------------------------------------------------------------------
 
-const PUBLIC_DIR = path.join(__dirname, 'public');
+let PUBLIC_DIR = path.join(__dirname, 'public'); // set by main
 const CONTENT_TYPES = {
 	'.html': 'text/html; charset=utf-8',
 	'.js': 'text/javascript; charset=utf-8',
@@ -760,6 +769,7 @@ function serveStatic(req, res) {
 async function main() {
 	const opts = parseArgs(process.argv.slice(2));
 	verbose = opts.verbose;
+	PUBLIC_DIR = opts.publicDir;
 
 	worker = await mediasoup.createWorker({ logLevel: 'warn' });
 	console.log(`mediasoup version ${mediasoup.version} worker pid ${worker.pid}`);

@@ -1,4 +1,4 @@
-package signal
+package testbed
 
 import (
 	"context"

@@ -1,3 +1,5 @@
+//go:build unix
+
 package testbed
 
 import (
@@ -50,8 +52,8 @@ func TestStartDialStop(t *testing.T) {
 	if len(c.Joined.RouterRTPCapabilities.Codecs) == 0 || c.PeerID == "" {
 		t.Fatalf("join %+v", c.Joined)
 	}
-	if err := s.Stop(); err != nil {
-		t.Fatalf("stop: %v", err)
+	if err := s.Close(); err != nil {
+		t.Fatalf("close: %v", err)
 	}
 	select {
 	case <-c.Done():
@@ -66,24 +68,28 @@ func TestStartDialStop(t *testing.T) {
 	if !strings.Contains(s.LogText(), "SIGTERM: shutting down") {
 		t.Errorf("no clean shutdown in the log:\n%s", s.LogText())
 	}
-	if err := s.Stop(); err != nil {
-		t.Errorf("second Stop: %v", err)
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
 	}
 }
 
 func TestStartFailsClearly(t *testing.T) {
 	ctx := context.Background()
-	_, err := Start(ctx, Options{WorkerBin: "/nonexistent/mediasoup-worker"})
-	if err == nil || !strings.Contains(err.Error(), "make install") {
-		t.Errorf("missing worker: %v", err)
+	_, err := Start(ctx, Options{CacheDir: t.TempDir(), NoInstall: true})
+	if err == nil || !strings.Contains(err.Error(), "install.sh") || !strings.Contains(err.Error(), "make install") {
+		t.Errorf("nothing installed: %v", err)
 	}
 	_, err = Start(ctx, Options{NodePath: "/nonexistent/node"})
-	if err == nil || !strings.Contains(err.Error(), "node") {
+	if err == nil || !strings.Contains(err.Error(), "node") || !strings.Contains(err.Error(), "apt-get install nodejs npm") {
 		t.Errorf("missing node: %v", err)
 	}
-	_, err = Start(ctx, Options{RepoRoot: t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), "server.js") {
-		t.Errorf("wrong repo root: %v", err)
+	_, err = Start(ctx, Options{WorkerBin: "/nonexistent/mediasoup-worker", NoInstall: true})
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/mediasoup-worker") {
+		t.Errorf("missing worker: %v", err)
+	}
+	_, err = Start(ctx, Options{PublicDir: "/nonexistent/public"})
+	if err == nil || !strings.Contains(err.Error(), "/nonexistent/public") {
+		t.Errorf("missing public directory: %v", err)
 	}
 }
 
