@@ -231,7 +231,7 @@ func TestUnknownFieldsSurvive(t *testing.T) {
 		},
 		{
 			name: "mediasoup 3.13 candidate with address and tcpType",
-			json: `{"foundation":"tcpcandidate","priority":1076276479,"address":"2001:db8::1","protocol":"tcp","port":44444,"type":"host","tcpType":"passive"}`,
+			json: `{"foundation":"tcpcandidate","priority":1076276479,"address":"::1","protocol":"tcp","port":44444,"type":"host","tcpType":"passive"}`,
 			dst:  func() any { return new(ICECandidate) },
 		},
 	}
