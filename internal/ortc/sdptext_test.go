@@ -40,12 +40,26 @@ func rtpWith(t *testing.T, mutate func(p *params.RTPParameters)) error {
 
 func TestRTPParametersPionLimits(t *testing.T) {
 	type P = params.RTPParameters
+	// Payload types a codec may use: not 0 and 8 (pion's PCMU and PCMA),
+	// not 64..95 (RTCP's range).
+	var usable []uint8
+	for pt := uint8(0); pt <= 127; pt++ {
+		if pt != 0 && pt != 8 && (pt < 64 || pt > 95) {
+			usable = append(usable, pt)
+		}
+	}
 	codecs := func(n int) func(p *P) {
 		return func(p *P) {
 			p.Codecs = p.Codecs[:0]
 			for i := 0; i < n; i++ {
-				p.Codecs = append(p.Codecs, params.RTPCodecParameters{MimeType: "video/VP8", PayloadType: uint8(i % 128), ClockRate: 90000})
+				p.Codecs = append(p.Codecs, params.RTPCodecParameters{MimeType: "video/VP8", PayloadType: usable[i%len(usable)], ClockRate: 90000})
 			}
+			p.Encodings = nil
+		}
+	}
+	pt := func(pt uint8, mime string, rate int) func(p *P) {
+		return func(p *P) {
+			p.Codecs = []params.RTPCodecParameters{{MimeType: mime, PayloadType: pt, ClockRate: rate}}
 			p.Encodings = nil
 		}
 	}
@@ -136,7 +150,20 @@ func TestRTPParametersPionLimits(t *testing.T) {
 		{"mime type of 255 bytes", rtpWith(t, func(p *P) { p.Codecs[0].MimeType = "video/" + strings.Repeat("V", 249) }), ""},
 		{"mime type of 256 bytes", rtpWith(t, func(p *P) { p.Codecs[0].MimeType = "video/" + strings.Repeat("V", 250) }), "codecs[0].mimeType"},
 		// Counts.
-		{"128 codecs", rtpWith(t, codecs(128)), ""},
+		{"every usable payload type", rtpWith(t, codecs(len(usable))), ""},
+		// pion reads payload types 0 and 8 as PCMU and PCMA whatever the
+		// rtpmap says; 64..95 collide with RTCP packet types.
+		{"PCMU at 0", rtpWith(t, pt(0, "audio/PCMU", 8000)), ""},
+		{"PCMA at 8", rtpWith(t, pt(8, "audio/pcma", 8000)), ""},
+		{"opus at 0", rtpWith(t, pt(0, "audio/opus", 48000)), "codecs[0].payloadType"},
+		{"PCMU at 0 with another clock rate", rtpWith(t, pt(0, "audio/PCMU", 16000)), "codecs[0].payloadType"},
+		{"VP8 at 8", rtpWith(t, pt(8, "video/VP8", 90000)), "codecs[0].payloadType"},
+		{"G722 at 9", rtpWith(t, pt(9, "audio/G722", 8000)), ""},
+		{"payload type 63", rtpWith(t, pt(63, "video/VP8", 90000)), ""},
+		{"payload type 64", rtpWith(t, pt(64, "video/VP8", 90000)), "codecs[0].payloadType"},
+		{"payload type 72", rtpWith(t, pt(72, "video/VP8", 90000)), "codecs[0].payloadType"},
+		{"payload type 95", rtpWith(t, pt(95, "video/VP8", 90000)), "codecs[0].payloadType"},
+		{"payload type 96", rtpWith(t, pt(96, "video/VP8", 90000)), ""},
 		{"129 codecs", rtpWith(t, codecs(129)), "codecs"},
 		{"16 encodings", rtpWith(t, encodings(16)), ""},
 		{"17 encodings", rtpWith(t, encodings(17)), "encodings"},
@@ -187,6 +214,9 @@ func TestRTPCapabilitiesPionLimits(t *testing.T) {
 		{"64 header extensions", caps(exts(64)), ""},
 		{"65 header extensions", caps(exts(65)), "headerExtensions"},
 		{"uri net/url rejects", caps(func(c *params.RTPCapabilities) { c.HeaderExtensions[0].URI = "http://[::1" }), "headerExtensions[0].uri"},
+		{"preferred payload type 96", caps(func(c *params.RTPCapabilities) { c.Codecs[0].PreferredPayloadType = params.Ptr[uint8](96) }), ""},
+		{"preferred payload type 77", caps(func(c *params.RTPCapabilities) { c.Codecs[0].PreferredPayloadType = params.Ptr[uint8](77) }), "codecs[0].preferredPayloadType"},
+		{"opus preferring 0", caps(func(c *params.RTPCapabilities) { c.Codecs[0].PreferredPayloadType = params.Ptr[uint8](0) }), "codecs[0].preferredPayloadType"},
 	})
 }
 

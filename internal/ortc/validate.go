@@ -144,8 +144,10 @@ func validateCodecCapability(path string, c *params.RTPCodecCapability) error {
 	default:
 		return invalid(field(path, "kind"), "must be audio or video, got %q", c.Kind)
 	}
-	if pt := c.PreferredPayloadType; pt != nil && *pt > maxPayloadType {
-		return invalid(field(path, "preferredPayloadType"), "must be 0..%d, got %d", maxPayloadType, *pt)
+	if pt := c.PreferredPayloadType; pt != nil {
+		if err := checkPayloadType(field(path, "preferredPayloadType"), *pt, c.MimeType, c.ClockRate); err != nil {
+			return err
+		}
 	}
 	if err := checkClockRate(field(path, "clockRate"), c.ClockRate); err != nil {
 		return err
@@ -377,8 +379,8 @@ func validateCodecParameters(path string, c *params.RTPCodecParameters) error {
 	if err != nil {
 		return err
 	}
-	if c.PayloadType > maxPayloadType {
-		return invalid(field(path, "payloadType"), "must be 0..%d, got %d", maxPayloadType, c.PayloadType)
+	if err := checkPayloadType(field(path, "payloadType"), c.PayloadType, c.MimeType, c.ClockRate); err != nil {
+		return err
 	}
 	if err := checkClockRate(field(path, "clockRate"), c.ClockRate); err != nil {
 		return err
@@ -909,6 +911,36 @@ func mimeTypeKind(path, mimeType string) (params.MediaKind, error) {
 		}
 	}
 	return kind, nil
+}
+
+// staticPayloadTypes are the payload types pion/sdp reads as fixed codecs
+// whatever the rtpmap line says (its codec map starts with them).
+var staticPayloadTypes = map[uint8]struct {
+	mimeType  string
+	clockRate int
+}{
+	0: {"audio/PCMU", 8000},
+	8: {"audio/PCMA", 8000},
+}
+
+// checkPayloadType requires a payload type in 0..127, outside 64..95, and
+// for 0 and 8 the static codec pion assumes there.
+//
+// RFC 5761 keeps 64..95 out of RTP when RTP and RTCP share a port (always,
+// with BUNDLE): with the marker bit set, the second byte of such a packet
+// reads as an RTCP packet type, and pion's demultiplexer hands it to RTCP.
+// mediasoup allocates dynamic payload types in 96..127.
+func checkPayloadType(path string, pt uint8, mimeType string, clockRate int) error {
+	if pt > maxPayloadType {
+		return invalid(path, "must be 0..%d, got %d", maxPayloadType, pt)
+	}
+	if pt >= 64 && pt <= 95 {
+		return invalid(path, "%d is in 64..95, which RTCP multiplexing forbids (RFC 5761)", pt)
+	}
+	if static, ok := staticPayloadTypes[pt]; ok && (!strings.EqualFold(mimeType, static.mimeType) || clockRate != static.clockRate) {
+		return invalid(path, "%d is reserved for %s/%d, got %s/%d", pt, static.mimeType, static.clockRate, mimeType, clockRate)
+	}
+	return nil
 }
 
 func isRTXMimeType(mimeType string) bool {
