@@ -209,7 +209,8 @@ func validateHeaderExtension(path string, h *params.RTPHeaderExtension) error {
 //
 // Everything that goes into SDP must be something pion parses: the mid an
 // SDP token of at most MaxSDPTokenLength characters, the CNAME visible ASCII,
-// codec parameters, feedback and URIs without spaces, and the lists no
+// codec parameters, feedback and URIs without spaces, payload types that
+// pion reads as written (see ValidateRTPCodecParameters), and the lists no
 // longer than MaxCodecs, MaxHeaderExtensions and MaxEncodings.
 func ValidateRTPParameters(p *params.RTPParameters) error {
 	if p == nil {
@@ -362,7 +363,9 @@ func hasPayloadType(codecs []params.RTPCodecParameters, pt uint8) bool {
 }
 
 // ValidateRTPCodecParameters validates one codec of RTP parameters: a
-// mimeType "audio/<subtype>" or "video/<subtype>", a payload type in 0..127,
+// mimeType "audio/<subtype>" or "video/<subtype>", a payload type in 0..127
+// but not 64..95 (RTCP's, RFC 5761) and, at 0 and 8, only PCMU/8000 and
+// PCMA/8000 (pion reads those payload types as these codecs),
 // a positive clock rate, string or number parameters (apt a number, and
 // present on RTX codecs). Audio codecs get one channel when none is given and
 // video codecs lose any channel count, as in mediasoup-client. Nil parameters
