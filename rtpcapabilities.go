@@ -120,3 +120,13 @@ func ValidateICECandidates(c []ICECandidate) error { return ortc.ValidateICECand
 // ValidateDTLSParameters checks DTLS parameters; errors wrap
 // ErrInvalidParameters.
 func ValidateDTLSParameters(p *DTLSParameters) error { return ortc.ValidateDTLSParameters(p) }
+
+// ValidateSDPToken checks a value that goes into SDP as one token (a mid,
+// for instance): 1 to 255 RFC 4566 token characters, so no space, line
+// break or control character. Errors wrap ErrInvalidParameters and name
+// field.
+func ValidateSDPToken(field, value string) error { return ortc.ValidateSDPToken(field, value) }
+
+// ValidateMSID checks the stream id and track id of an msid: each 1 to 64
+// RFC 4566 token characters (RFC 8830). Errors wrap ErrInvalidParameters.
+func ValidateMSID(streamID, trackID string) error { return ortc.ValidateMSID(streamID, trackID) }

@@ -93,3 +93,80 @@ func FuzzValidateSCTPStreamParameters(f *testing.F) {
 		fuzzValidator(t, data, ValidateSCTPStreamParameters)
 	})
 }
+
+// The seeds below come from the fixtures; testdata/fuzz holds more, taken
+// from real server messages, so that go test runs them all.
+
+func FuzzValidateSCTPParameters(f *testing.F) {
+	f.Add(fixtureJSON(f, "webrtc-transport.json", "sctpParameters"))
+	f.Add(fixtureJSON(f, "webrtc-transport-sctp-new.json", "sctpParameters"))
+	f.Add([]byte(`{"port":5000,"maxReceiveMessageSize":262144}`))
+	f.Add([]byte(`{"port":5000,"OS":0,"MIS":1,"maxMessageSize":-1,"maxSendMessageSize":0,"sendBufferSize":-5}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzValidator(t, data, ValidateSCTPParameters)
+	})
+}
+
+func FuzzValidateSCTPCapabilities(f *testing.F) {
+	f.Add([]byte(`{"numStreams":{"OS":1024,"MIS":1024}}`))
+	f.Add([]byte(`{"numStreams":{"OS":65536,"MIS":-1}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzValidator(t, data, ValidateSCTPCapabilities)
+	})
+}
+
+func FuzzValidateICEParameters(f *testing.F) {
+	f.Add(fixtureJSON(f, "webrtc-transport.json", "iceParameters"))
+	f.Add([]byte(`{"usernameFragment":"ab c","password":"x\r\na=candidate:1"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzValidator(t, data, ValidateICEParameters)
+	})
+}
+
+func FuzzValidateICECandidates(f *testing.F) {
+	f.Add(fixtureJSON(f, "webrtc-transport.json", "iceCandidates"))
+	f.Add(fixtureJSON(f, "webrtc-transport-sctp-new.json", "iceCandidates"))
+	f.Add([]byte(`[{"foundation":"f","priority":1,"address":"localhost","protocol":"udp","port":1,"type":"host"}]`))
+	f.Add([]byte(`[{"foundation":"f","priority":1,"address":"x.local","protocol":"tcp","port":1,"type":"host","tcpType":"so"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzValidator(t, data, func(c *[]params.ICECandidate) error { return ValidateICECandidates(*c) })
+	})
+}
+
+func FuzzValidateDTLSParameters(f *testing.F) {
+	f.Add(fixtureJSON(f, "webrtc-transport.json", "dtlsParameters"))
+	f.Add([]byte(`{"role":"client","fingerprints":[{"algorithm":"SHA-1","value":"5B:9A:7B:E4:BB:7B:CB:AA:4B:B6:F4:C8:9F:EE:5B:20:D1:25:96:24"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzValidator(t, data, ValidateDTLSParameters)
+	})
+}
+
+func FuzzValidateRTPEncodingParameters(f *testing.F) {
+	f.Add([]byte(`{"ssrc":872880266,"rtx":{"ssrc":872880267},"scalabilityMode":"S3T3"}`))
+	f.Add([]byte(`{"rid":"r0","active":true,"maxBitrate":100000,"scaleResolutionDownBy":4,"priority":"low","codecPayloadType":101}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzValidator(t, data, ValidateRTPEncodingParameters)
+	})
+}
+
+// consumerInput is what Transport.Consume gets from the server.
+type consumerInput struct {
+	ID            string               `json:"id"`
+	ProducerID    string               `json:"producerId"`
+	Kind          params.MediaKind     `json:"kind"`
+	StreamID      string               `json:"streamId,omitempty"`
+	RTPParameters params.RTPParameters `json:"rtpParameters"`
+}
+
+func validateConsumerInput(c *consumerInput) error {
+	return ValidateConsumerOptions(c.ID, c.ProducerID, c.StreamID, c.Kind, &c.RTPParameters)
+}
+
+func FuzzValidateConsumerOptions(f *testing.F) {
+	f.Add(fixtureJSON(f, "consumer-audio.json", ""))
+	f.Add(fixtureJSON(f, "consumer-video-simulcast.json", ""))
+	f.Add([]byte(`{"id":"a b","producerId":"p","kind":"video","streamId":"s\r\na=x:y","rtpParameters":{"codecs":[]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzValidator(t, data, validateConsumerInput)
+	})
+}

@@ -469,27 +469,70 @@ func CanSend(kind params.MediaKind, ext ExtendedRTPCapabilities) bool {
 
 // CanReceive reports whether RTP parameters the router sends (a consumer's)
 // can be received: as in mediasoup-client, their first codec's payload type
-// must be one of the receive capabilities' (GetRecvRTPCapabilities). When
-// it cannot, the error says why: params.ErrUnsupported for no codec or a
-// codec not in common (naming it), params.ErrInvalidParameters for a
+// must be one of the receive capabilities' (GetRecvRTPCapabilities). Beyond
+// mediasoup-client, every codec at a payload type the device knows must be
+// the codec the device has there (same MIME type, clock rate and, for
+// audio, channels; RTX at an RTX payload type): pion negotiates by payload
+// type and MIME type, and a mismatch (say video/FOO at the router's VP8
+// payload type) would fail the negotiation half-way. Codecs at payload types
+// the device does not know are left to pion, which ignores them.
+//
+// When it cannot, the error says why: params.ErrUnsupported for no codec or
+// a codec not in common (naming it and what the device has), as
+// mediasoup-client's UnsupportedError; params.ErrInvalidParameters for a
 // malformed MIME type.
 func CanReceive(p params.RTPParameters, ext ExtendedRTPCapabilities) (bool, error) {
 	if len(p.Codecs) == 0 {
 		return false, fmt.Errorf("RTP parameters have no codec: %w", params.ErrUnsupported)
 	}
-	first := &p.Codecs[0]
-	if _, ok := negKindOf(first.MimeType); !ok {
-		return false, fmt.Errorf("codec mimeType %q is not audio/* or video/*: %w", first.MimeType, params.ErrInvalidParameters)
-	}
-	for i := range ext.Codecs {
-		c := &ext.Codecs[i]
-		if c.RemotePayloadType == first.PayloadType ||
-			(c.RemoteRTXPayloadType != nil && *c.RemoteRTXPayloadType == first.PayloadType) {
-			return true, nil
+	for i := range p.Codecs {
+		c := &p.Codecs[i]
+		if _, ok := negKindOf(c.MimeType); !ok {
+			return false, fmt.Errorf("codec mimeType %q is not audio/* or video/*: %w", c.MimeType, params.ErrInvalidParameters)
+		}
+		known, err := negCheckReceivedCodec(c, ext)
+		if err != nil {
+			return false, err
+		}
+		if i == 0 && !known {
+			return false, fmt.Errorf("no codec in common for %s payload type %d: %w",
+				negDescribe(c.MimeType, c.ClockRate, c.Parameters), c.PayloadType, params.ErrUnsupported)
 		}
 	}
-	return false, fmt.Errorf("no codec in common for %s payload type %d: %w",
-		negDescribe(first.MimeType, first.ClockRate, first.Parameters), first.PayloadType, params.ErrUnsupported)
+	return true, nil
+}
+
+// negCheckReceivedCodec looks c's payload type up among the router's
+// payload types in ext; when found, c must be the codec ext has there.
+func negCheckReceivedCodec(c *params.RTPCodecParameters, ext ExtendedRTPCapabilities) (bool, error) {
+	for i := range ext.Codecs {
+		e := &ext.Codecs[i]
+		if e.RemoteRTXPayloadType != nil && *e.RemoteRTXPayloadType == c.PayloadType {
+			if !negIsRTX(c.MimeType) || c.ClockRate != e.ClockRate {
+				return true, fmt.Errorf("codec %s at payload type %d, where the device receives %s/rtx/%d: %w",
+					negDescribe(c.MimeType, c.ClockRate, nil), c.PayloadType, e.Kind, e.ClockRate, params.ErrUnsupported)
+			}
+			return true, nil
+		}
+		if e.RemotePayloadType != c.PayloadType {
+			continue
+		}
+		kind, _ := negKindOf(c.MimeType)
+		same := strings.EqualFold(c.MimeType, e.MimeType) && c.ClockRate == e.ClockRate
+		if same && kind == params.MediaKindAudio {
+			same = *negNormalizedChannels(kind, c.Channels) == *negNormalizedChannels(kind, e.Channels)
+		}
+		if !same {
+			want := negDescribe(e.MimeType, e.ClockRate, nil)
+			if e.Channels != nil {
+				want += fmt.Sprintf("/%d", *e.Channels)
+			}
+			return true, fmt.Errorf("codec %s at payload type %d, where the device receives %s: %w",
+				negDescribe(c.MimeType, c.ClockRate, c.Parameters), c.PayloadType, want, params.ErrUnsupported)
+		}
+		return true, nil
+	}
+	return false, nil
 }
 
 // MatchCodecs reports whether a and b describe the same codec: same MIME

@@ -491,6 +491,21 @@ func TestNegCanReceive(t *testing.T) {
 		{"codec not in the caps", h264High, params.ErrUnsupported, []string{"video/H264", "640032", "125"}},
 		{"no codec", params.RTPParameters{}, params.ErrUnsupported, nil},
 		{"bad mime type", params.RTPParameters{Codecs: []params.RTPCodecParameters{{MimeType: "opus", PayloadType: 100}}}, params.ErrInvalidParameters, nil},
+		{"unknown codec at the VP8 payload type", negCodecs(params.RTPCodecParameters{MimeType: "video/FOO", PayloadType: 101, ClockRate: 90000}),
+			params.ErrUnsupported, []string{"video/FOO", "101", "video/VP8"}},
+		{"VP9 at the VP8 payload type", negCodecs(params.RTPCodecParameters{MimeType: "video/VP9", PayloadType: 101, ClockRate: 90000}),
+			params.ErrUnsupported, []string{"video/VP9", "video/VP8"}},
+		{"VP8 at another clock rate", negCodecs(params.RTPCodecParameters{MimeType: "video/VP8", PayloadType: 101, ClockRate: 48000}),
+			params.ErrUnsupported, []string{"video/VP8/48000", "video/VP8/90000"}},
+		{"mono opus where the device has stereo", negCodecs(params.RTPCodecParameters{MimeType: "audio/opus", PayloadType: 100, ClockRate: 48000, Channels: params.Ptr(1)}),
+			params.ErrUnsupported, []string{"audio/opus", "/2"}},
+		{"media codec at the RTX payload type", negCodecs(
+			params.RTPCodecParameters{MimeType: "video/VP8", PayloadType: 101, ClockRate: 90000},
+			params.RTPCodecParameters{MimeType: "video/FOO", PayloadType: 102, ClockRate: 90000}),
+			params.ErrUnsupported, []string{"video/FOO", "102", "rtx"}},
+		{"RTX at a media payload type", negCodecs(
+			params.RTPCodecParameters{MimeType: "video/rtx", PayloadType: 101, ClockRate: 90000, Parameters: params.CodecParameters{"apt": 101}}),
+			params.ErrUnsupported, []string{"video/rtx", "101"}},
 	}
 	for _, tt := range tests {
 		ok, err := CanReceive(tt.p, ext)
@@ -502,6 +517,23 @@ func TestNegCanReceive(t *testing.T) {
 			if !strings.Contains(err.Error(), s) {
 				t.Errorf("%s: error %q does not name %q", tt.name, err, s)
 			}
+		}
+	}
+
+	// The boundary: same codec, mime type in another case, unset channels
+	// meaning 1 where the device has 1, and a codec at a payload type the
+	// device does not know (pion ignores it).
+	accepted := []params.RTPParameters{
+		negCodecs(params.RTPCodecParameters{MimeType: "VIDEO/vp8", PayloadType: 101, ClockRate: 90000}),
+		negCodecs(params.RTPCodecParameters{MimeType: "audio/opus", PayloadType: 100, ClockRate: 48000, Channels: params.Ptr(2)}),
+		negCodecs(
+			params.RTPCodecParameters{MimeType: "video/VP8", PayloadType: 101, ClockRate: 90000},
+			params.RTPCodecParameters{MimeType: "video/rtx", PayloadType: 102, ClockRate: 90000, Parameters: params.CodecParameters{"apt": 101}},
+			params.RTPCodecParameters{MimeType: "video/FOO", PayloadType: 35, ClockRate: 90000}),
+	}
+	for _, p := range accepted {
+		if ok, err := CanReceive(p, ext); !ok || err != nil {
+			t.Errorf("%s: CanReceive = %v, %v", negJSON(t, p), ok, err)
 		}
 	}
 
@@ -921,4 +953,8 @@ func BenchmarkGetRecvRTPCapabilities(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		_ = GetRecvRTPCapabilities(ext)
 	}
+}
+
+func negCodecs(codecs ...params.RTPCodecParameters) params.RTPParameters {
+	return params.RTPParameters{Codecs: codecs}
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -23,12 +25,20 @@ import (
 
 const (
 	maxPayloadType   = 127 // RTP payload types are 7 bits
-	maxHeaderExtID   = 255 // two-byte header extensions allow 1..255
 	maxSCTPStreams   = 65535
 	maxSCTPStreamID  = 65534 // 65535 is reserved (RFC 8831)
 	maxICEPriority   = 1<<31 - 1
 	maxDataChanField = 65535 // labels and protocols travel with a 16-bit length
 	maxRIDLength     = 255
+	// maxClockRate: pion parses the rtpmap clock rate as a uint32 and drops
+	// a codec whose rate does not fit, which fails the negotiation.
+	maxClockRate = 1<<32 - 1
+	// maxChannels: Opus, the only multichannel codec in WebRTC, carries at
+	// most 255 channels.
+	maxChannels = 255
+	// maxSCTPSize bounds the SCTP sizes a server reports; mediasoup holds
+	// them in 32 bits.
+	maxSCTPSize = 1<<32 - 1
 )
 
 // invalid builds the error for the field at path.
@@ -61,6 +71,9 @@ func ValidateRTPCapabilities(c *params.RTPCapabilities) error {
 	if c.Codecs == nil {
 		c.Codecs = []params.RTPCodecCapability{}
 	}
+	if len(c.Codecs) > MaxCodecs {
+		return invalid("codecs", "has %d entries, more than %d", len(c.Codecs), MaxCodecs)
+	}
 	payloadTypes := make(map[uint8]int, len(c.Codecs))
 	for i := range c.Codecs {
 		path := index("codecs", i)
@@ -80,6 +93,9 @@ func ValidateRTPCapabilities(c *params.RTPCapabilities) error {
 
 	if c.HeaderExtensions == nil {
 		c.HeaderExtensions = []params.RTPHeaderExtension{}
+	}
+	if len(c.HeaderExtensions) > MaxHeaderExtensions {
+		return invalid("headerExtensions", "has %d entries, more than %d", len(c.HeaderExtensions), MaxHeaderExtensions)
 	}
 	type kindID struct {
 		kind params.MediaKind
@@ -128,8 +144,10 @@ func validateCodecCapability(path string, c *params.RTPCodecCapability) error {
 	default:
 		return invalid(field(path, "kind"), "must be audio or video, got %q", c.Kind)
 	}
-	if pt := c.PreferredPayloadType; pt != nil && *pt > maxPayloadType {
-		return invalid(field(path, "preferredPayloadType"), "must be 0..%d, got %d", maxPayloadType, *pt)
+	if pt := c.PreferredPayloadType; pt != nil {
+		if err := checkPayloadType(field(path, "preferredPayloadType"), *pt, c.MimeType, c.ClockRate); err != nil {
+			return err
+		}
 	}
 	if err := checkClockRate(field(path, "clockRate"), c.ClockRate); err != nil {
 		return err
@@ -152,8 +170,8 @@ func validateCodecCapability(path string, c *params.RTPCodecCapability) error {
 }
 
 // ValidateRTPHeaderExtension validates one header extension capability:
-// kind audio or video, a URI, a preferred ID in 1..255 and, when set, a
-// known direction. An empty direction becomes "sendrecv".
+// kind audio or video, a URI pion can parse, a preferred ID in
+// 1..MaxHeaderExtensionID and, when set, a known direction. An empty direction becomes "sendrecv".
 func ValidateRTPHeaderExtension(h *params.RTPHeaderExtension) error {
 	if h == nil {
 		return invalid("ext", "is nil")
@@ -188,24 +206,39 @@ func validateHeaderExtension(path string, h *params.RTPHeaderExtension) error {
 // checks that all codecs share one kind and the first is not RTX, that
 // payload types, header extension IDs and URIs, SSRCs and RIDs are unique,
 // that every RTX apt and encoding codecPayloadType names a codec in the list.
+//
+// Everything that goes into SDP must be something pion parses: the mid an
+// SDP token of at most MaxSDPTokenLength characters, the CNAME visible ASCII,
+// codec parameters, feedback and URIs without spaces, payload types that
+// pion reads as written (see ValidateRTPCodecParameters), and the lists no
+// longer than MaxCodecs, MaxHeaderExtensions and MaxEncodings.
 func ValidateRTPParameters(p *params.RTPParameters) error {
 	if p == nil {
 		return invalid("rtpParameters", "is nil")
 	}
-	if err := checkToken("mid", p.MID); err != nil {
-		return err
+	return validateRTPParameters("", p)
+}
+
+func validateRTPParameters(root string, p *params.RTPParameters) error {
+	if p.MID != "" {
+		if err := checkSDPToken(field(root, "mid"), p.MID, MaxSDPTokenLength); err != nil {
+			return err
+		}
 	}
-	if err := checkRTPCodecs(p.Codecs); err != nil {
+	if err := checkRTPCodecs(root, p.Codecs); err != nil {
 		return err
 	}
 
 	if p.HeaderExtensions == nil {
 		p.HeaderExtensions = []params.RTPHeaderExtensionParameters{}
 	}
+	if len(p.HeaderExtensions) > MaxHeaderExtensions {
+		return invalid(field(root, "headerExtensions"), "has %d entries, more than %d", len(p.HeaderExtensions), MaxHeaderExtensions)
+	}
 	ids := make(map[int]int, len(p.HeaderExtensions))
 	uris := make(map[string]int, len(p.HeaderExtensions))
 	for i := range p.HeaderExtensions {
-		path := index("headerExtensions", i)
+		path := index(field(root, "headerExtensions"), i)
 		ext := &p.HeaderExtensions[i]
 		if err := validateHeaderExtensionParameters(path, ext); err != nil {
 			return err
@@ -223,21 +256,25 @@ func ValidateRTPParameters(p *params.RTPParameters) error {
 	if p.Encodings == nil {
 		p.Encodings = []params.RTPEncodingParameters{}
 	}
-	if err := checkEncodings(p.Encodings, p.Codecs); err != nil {
+	if err := checkEncodings(root, p.Encodings, p.Codecs); err != nil {
 		return err
 	}
 
-	return validateRTCPParameters("rtcp", &p.RTCP)
+	return validateRTCPParameters(field(root, "rtcp"), &p.RTCP)
 }
 
-func checkRTPCodecs(codecs []params.RTPCodecParameters) error {
+func checkRTPCodecs(root string, codecs []params.RTPCodecParameters) error {
+	list := field(root, "codecs")
 	if codecs == nil {
-		return invalid("codecs", "missing")
+		return invalid(list, "missing")
+	}
+	if len(codecs) > MaxCodecs {
+		return invalid(list, "has %d entries, more than %d", len(codecs), MaxCodecs)
 	}
 	byPayloadType := make(map[uint8]int, len(codecs))
 	var kind params.MediaKind
 	for i := range codecs {
-		path := index("codecs", i)
+		path := index(list, i)
 		codec := &codecs[i]
 		if err := validateCodecParameters(path, codec); err != nil {
 			return err
@@ -252,7 +289,7 @@ func checkRTPCodecs(codecs []params.RTPCodecParameters) error {
 			return invalid(field(path, "mimeType"), "%q is %s but codecs[0] is %s", codec.MimeType, codecKind, kind)
 		}
 		if prev, dup := byPayloadType[codec.PayloadType]; dup {
-			return invalid(field(path, "payloadType"), "%d already used by codecs[%d]", codec.PayloadType, prev)
+			return invalid(field(path, "payloadType"), "%d already used by %s", codec.PayloadType, index(list, prev))
 		}
 		byPayloadType[codec.PayloadType] = i
 	}
@@ -264,16 +301,20 @@ func checkRTPCodecs(codecs []params.RTPCodecParameters) error {
 		apt, _ := codecs[i].Parameters.Int("apt") // validated above
 		target, ok := byPayloadType[uint8(apt)]
 		if !ok {
-			return invalid(field(index("codecs", i), "parameters.apt"), "%d names no codec in codecs", apt)
+			return invalid(field(index(list, i), "parameters.apt"), "%d names no codec in codecs", apt)
 		}
 		if isRTXMimeType(codecs[target].MimeType) {
-			return invalid(field(index("codecs", i), "parameters.apt"), "%d names RTX codec codecs[%d]", apt, target)
+			return invalid(field(index(list, i), "parameters.apt"), "%d names RTX codec %s", apt, index(list, target))
 		}
 	}
 	return nil
 }
 
-func checkEncodings(encodings []params.RTPEncodingParameters, codecs []params.RTPCodecParameters) error {
+func checkEncodings(root string, encodings []params.RTPEncodingParameters, codecs []params.RTPCodecParameters) error {
+	list := field(root, "encodings")
+	if len(encodings) > MaxEncodings {
+		return invalid(list, "has %d entries, more than %d", len(encodings), MaxEncodings)
+	}
 	ssrcs := make(map[uint32]string, 2*len(encodings))
 	rids := make(map[string]int, len(encodings))
 	claimSSRC := func(path string, ssrc uint32) error {
@@ -284,7 +325,7 @@ func checkEncodings(encodings []params.RTPEncodingParameters, codecs []params.RT
 		return nil
 	}
 	for i := range encodings {
-		path := index("encodings", i)
+		path := index(list, i)
 		enc := &encodings[i]
 		if err := validateEncoding(path, enc); err != nil {
 			return err
@@ -304,7 +345,7 @@ func checkEncodings(encodings []params.RTPEncodingParameters, codecs []params.RT
 		}
 		if enc.RID != "" {
 			if prev, dup := rids[enc.RID]; dup {
-				return invalid(field(path, "rid"), "%q already used by encodings[%d]", enc.RID, prev)
+				return invalid(field(path, "rid"), "%q already used by %s", enc.RID, index(list, prev))
 			}
 			rids[enc.RID] = i
 		}
@@ -322,7 +363,9 @@ func hasPayloadType(codecs []params.RTPCodecParameters, pt uint8) bool {
 }
 
 // ValidateRTPCodecParameters validates one codec of RTP parameters: a
-// mimeType "audio/<subtype>" or "video/<subtype>", a payload type in 0..127,
+// mimeType "audio/<subtype>" or "video/<subtype>", a payload type in 0..127
+// but not 64..95 (RTCP's, RFC 5761) and, at 0 and 8, only PCMU/8000 and
+// PCMA/8000 (pion reads those payload types as these codecs),
 // a positive clock rate, string or number parameters (apt a number, and
 // present on RTX codecs). Audio codecs get one channel when none is given and
 // video codecs lose any channel count, as in mediasoup-client. Nil parameters
@@ -339,8 +382,8 @@ func validateCodecParameters(path string, c *params.RTPCodecParameters) error {
 	if err != nil {
 		return err
 	}
-	if c.PayloadType > maxPayloadType {
-		return invalid(field(path, "payloadType"), "must be 0..%d, got %d", maxPayloadType, c.PayloadType)
+	if err := checkPayloadType(field(path, "payloadType"), c.PayloadType, c.MimeType, c.ClockRate); err != nil {
+		return err
 	}
 	if err := checkClockRate(field(path, "clockRate"), c.ClockRate); err != nil {
 		return err
@@ -363,7 +406,8 @@ func validateCodecParameters(path string, c *params.RTPCodecParameters) error {
 }
 
 // ValidateRTPHeaderExtensionParameters validates one header extension of RTP
-// parameters: a URI, an ID in 1..255 and string or number parameters. Nil
+// parameters: a URI pion can parse, an ID in 1..MaxHeaderExtensionID and
+// string or number parameters. Nil
 // parameters become empty.
 func ValidateRTPHeaderExtensionParameters(h *params.RTPHeaderExtensionParameters) error {
 	if h == nil {
@@ -446,7 +490,9 @@ func checkPriority(path, p string) error {
 }
 
 // ValidateRTCPParameters validates RTCP parameters and sets reducedSize to
-// true when it is unset. Mux is left as it is, as mediasoup-client does.
+// true when it is unset. A CNAME, when given, is at most MaxCNAMELength
+// visible ASCII characters: it goes into a=ssrc lines, and into the msid
+// when a consumer has no stream id. Mux is left as it is, as mediasoup-client does.
 func ValidateRTCPParameters(r *params.RTCPParameters) error {
 	if r == nil {
 		return invalid("rtcp", "is nil")
@@ -455,7 +501,7 @@ func ValidateRTCPParameters(r *params.RTCPParameters) error {
 }
 
 func validateRTCPParameters(path string, r *params.RTCPParameters) error {
-	if err := checkText(field(path, "cname"), r.CNAME); err != nil {
+	if err := checkSDPText(field(path, "cname"), r.CNAME, MaxCNAMELength, ""); err != nil {
 		return err
 	}
 	if r.ReducedSize == nil {
@@ -465,7 +511,8 @@ func validateRTCPParameters(path string, r *params.RTCPParameters) error {
 }
 
 // ValidateRTCPFeedback validates one RTCP feedback entry: a type such as
-// "nack" or "transport-cc" is mandatory, the parameter optional.
+// "nack" or "transport-cc" is mandatory, the parameter optional; neither
+// may hold a space.
 func ValidateRTCPFeedback(f *params.RTCPFeedback) error {
 	if f == nil {
 		return invalid("fb", "is nil")
@@ -477,13 +524,16 @@ func validateFeedback(path string, f *params.RTCPFeedback) error {
 	if f.Type == "" {
 		return invalid(field(path, "type"), "missing")
 	}
-	if err := checkToken(field(path, "type"), f.Type); err != nil {
+	if err := checkSDPToken(field(path, "type"), f.Type, MaxRTCPFeedbackLength); err != nil {
 		return err
 	}
-	return checkText(field(path, "parameter"), f.Parameter)
+	return checkSDPText(field(path, "parameter"), f.Parameter, MaxRTCPFeedbackLength, "")
 }
 
 func checkFeedbacks(path string, fbs []params.RTCPFeedback) error {
+	if len(fbs) > MaxRTCPFeedback {
+		return invalid(path, "has %d entries, more than %d", len(fbs), MaxRTCPFeedback)
+	}
 	for i := range fbs {
 		if err := validateFeedback(index(path, i), &fbs[i]); err != nil {
 			return err
@@ -527,10 +577,15 @@ func checkStreamCount(path string, n int) error {
 	return nil
 }
 
-// ValidateSCTPParameters validates the SCTP parameters of a transport: port,
-// OS, MIS and maxMessageSize are mandatory; the port and stream counts are in
-// 1..65535, maxMessageSize is positive, and the optional buffer figures the
-// server reports are not negative.
+// ValidateSCTPParameters validates the SCTP parameters of a transport, in
+// either shape a mediasoup server sends (see params.SCTPParameters). The
+// port is mandatory and in 1..65535. In the classic shape OS, MIS and
+// maxMessageSize are mandatory; in the new one (maxSendMessageSize or
+// maxReceiveMessageSize present) they may be absent. When present, stream
+// counts are in 1..65535 and message sizes positive; the data channel limit
+// (maxSendMessageSize, else maxMessageSize) must be there. The buffer and
+// window figures the server reports must not be negative. Sizes fit in 32
+// bits.
 func ValidateSCTPParameters(p *params.SCTPParameters) error {
 	if p == nil {
 		return invalid("sctpParameters", "is nil")
@@ -541,25 +596,57 @@ func ValidateSCTPParameters(p *params.SCTPParameters) error {
 	if p.Port < 1 || p.Port > 65535 {
 		return invalid("port", "must be 1..65535, got %d", p.Port)
 	}
-	if err := checkStreamCount("OS", p.OS); err != nil {
-		return err
+	newShape := p.IsNewShape()
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"OS", p.OS}, {"MIS", p.MIS}} {
+		if c.n == 0 && newShape {
+			continue
+		}
+		if err := checkStreamCount(c.name, c.n); err != nil {
+			return err
+		}
 	}
-	if err := checkStreamCount("MIS", p.MIS); err != nil {
-		return err
+	sizes := []struct {
+		name     string
+		v        *int
+		positive bool
+	}{
+		{"maxMessageSize", nonZero(p.MaxMessageSize), true},
+		{"maxSendMessageSize", p.MaxSendMessageSize, true},
+		{"maxReceiveMessageSize", p.MaxReceiveMessageSize, true},
+		{"sendBufferSize", p.SendBufferSize, false},
+		{"perStreamSendQueueLimit", p.PerStreamSendQueueLimit, false},
+		{"maxReceiverWindowBufferSize", p.MaxReceiverWindowBufferSize, false},
+		{"sctpBufferedAmount", p.SCTPBufferedAmount, false},
+		{"totalBufferedAmount", p.TotalBufferedAmount, false},
 	}
-	if p.MaxMessageSize == 0 {
+	for _, sz := range sizes {
+		switch {
+		case sz.v == nil:
+		case sz.positive && *sz.v <= 0:
+			return invalid(sz.name, "must be positive, got %d", *sz.v)
+		case *sz.v < 0:
+			return invalid(sz.name, "must not be negative, got %d", *sz.v)
+		case *sz.v > maxSCTPSize:
+			return invalid(sz.name, "must be at most %d, got %d", maxSCTPSize, *sz.v)
+		}
+	}
+	if p.DataChannelMaxMessageSize() == 0 {
+		if newShape {
+			return invalid("maxSendMessageSize", "missing (and no maxMessageSize)")
+		}
 		return invalid("maxMessageSize", "missing")
 	}
-	if p.MaxMessageSize < 0 {
-		return invalid("maxMessageSize", "must be positive, got %d", p.MaxMessageSize)
-	}
-	if p.SCTPBufferedAmount != nil && *p.SCTPBufferedAmount < 0 {
-		return invalid("sctpBufferedAmount", "must not be negative, got %d", *p.SCTPBufferedAmount)
-	}
-	if p.SendBufferSize != nil && *p.SendBufferSize < 0 {
-		return invalid("sendBufferSize", "must not be negative, got %d", *p.SendBufferSize)
-	}
 	return nil
+}
+
+func nonZero(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
 }
 
 // ValidateSCTPStreamParameters validates the parameters of one SCTP stream
@@ -631,14 +718,22 @@ func checkICEChars(path, s string, minLen, maxLen int) error {
 	return nil
 }
 
-// ValidateICECandidates validates remote ICE candidates. There must be at
-// least one, and each needs a foundation, a priority in 1..2^31-1, an IP
-// address or host name (in ip or address; when both are given they must
-// agree), protocol "udp" or "tcp", a nonzero port, type host, srflx, prflx or
-// relay, and a tcpType only on TCP candidates (active, passive or so).
+// ValidateICECandidates validates remote ICE candidates. There must be 1 to
+// MaxICECandidates, and each needs a foundation, a priority in 1..2^31-1, a
+// unicast IPv4 or IPv6 address (in ip or address; when both are given they
+// must agree), protocol "udp" or "tcp", a nonzero port and type host,
+// srflx, prflx or relay. Host names are refused: pion parses candidate
+// addresses as IP literals and fails the whole negotiation on anything else
+// (an mDNS ".local" name it would only resolve with multicast DNS on the
+// local network, which a server's candidate never needs). A TCP candidate's
+// tcpType is active, passive or so; a UDP candidate's tcpType is ignored, as
+// mediasoup-client does.
 func ValidateICECandidates(candidates []params.ICECandidate) error {
 	if len(candidates) == 0 {
 		return invalid("iceCandidates", "missing")
+	}
+	if len(candidates) > MaxICECandidates {
+		return invalid("iceCandidates", "has %d entries, more than %d", len(candidates), MaxICECandidates)
 	}
 	for i := range candidates {
 		if err := validateICECandidate(index("iceCandidates", i), &candidates[i]); err != nil {
@@ -670,9 +765,7 @@ func validateICECandidate(path string, c *params.ICECandidate) error {
 	}
 	switch c.Protocol {
 	case "udp":
-		if c.TCPType != "" {
-			return invalid(field(path, "tcpType"), "given for a udp candidate")
-		}
+		// tcpType means nothing for UDP and is not written into SDP.
 	case "tcp":
 		switch c.TCPType {
 		case "", "active", "passive", "so":
@@ -697,43 +790,23 @@ func validateICECandidate(path string, c *params.ICECandidate) error {
 	return nil
 }
 
-// checkHost accepts a unicast IP address without zone, or a DNS host name
-// (mediasoup announces host names when configured to).
+// checkHost accepts a unicast IPv4 or IPv6 address without zone, written
+// as pion's candidate parser (net.ParseIP) reads it.
 func checkHost(path, host string) error {
 	if host == "" {
 		return invalid(path, "missing")
 	}
-	if addr, err := netip.ParseAddr(host); err == nil {
-		if addr.Zone() != "" || addr.IsUnspecified() || addr.IsMulticast() {
-			return invalid(path, "%q is not a usable unicast address", host)
+	addr, err := netip.ParseAddr(host)
+	if err != nil || net.ParseIP(host) == nil {
+		if strings.HasSuffix(strings.ToLower(host), ".local") {
+			return invalid(path, "%q is an mDNS name; only IP addresses are accepted", host)
 		}
-		return nil
+		return invalid(path, "%q is not an IP address (host names are not accepted)", host)
 	}
-	if !isHostName(host) {
-		return invalid(path, "%q is neither an IP address nor a host name", host)
+	if addr.Zone() != "" || addr.IsUnspecified() || addr.IsMulticast() {
+		return invalid(path, "%q is not a usable unicast address", host)
 	}
 	return nil
-}
-
-func isHostName(s string) bool {
-	if len(s) > 253 {
-		return false
-	}
-	labels := strings.Split(s, ".")
-	for _, label := range labels {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, r := range label {
-			if !isAlnum(r) && r != '-' {
-				return false
-			}
-		}
-	}
-	// An all-digit last label would make "1.2.3" or "300.1.1.1" pass as a
-	// name when it is a mistyped address.
-	last := labels[len(labels)-1]
-	return strings.Trim(last, "0123456789") != ""
 }
 
 // fingerprintSizes maps the hash functions mediasoup uses to digest lengths.
@@ -746,7 +819,7 @@ var fingerprintSizes = map[string]int{
 }
 
 // ValidateDTLSParameters validates DTLS parameters: a role of auto, client,
-// server or empty, and at least one fingerprint, each with a known algorithm
+// server or empty, and 1 to MaxFingerprints fingerprints, each with a known algorithm
 // (sha-1, sha-224, sha-256, sha-384, sha-512; case-insensitive) and a value
 // of colon-separated hex bytes as long as that algorithm's digest.
 func ValidateDTLSParameters(p *params.DTLSParameters) error {
@@ -760,6 +833,9 @@ func ValidateDTLSParameters(p *params.DTLSParameters) error {
 	}
 	if len(p.Fingerprints) == 0 {
 		return invalid("fingerprints", "missing")
+	}
+	if len(p.Fingerprints) > MaxFingerprints {
+		return invalid("fingerprints", "has %d entries, more than %d", len(p.Fingerprints), MaxFingerprints)
 	}
 	for i := range p.Fingerprints {
 		path := index("fingerprints", i)
@@ -814,6 +890,9 @@ func mimeTypeKind(path, mimeType string) (params.MediaKind, error) {
 	if mimeType == "" {
 		return "", invalid(path, "missing")
 	}
+	if len(mimeType) > MaxMimeTypeLength {
+		return "", invalid(path, "longer than %d bytes", MaxMimeTypeLength)
+	}
 	typ, subtype, ok := strings.Cut(mimeType, "/")
 	var kind params.MediaKind
 	switch {
@@ -837,6 +916,36 @@ func mimeTypeKind(path, mimeType string) (params.MediaKind, error) {
 	return kind, nil
 }
 
+// staticPayloadTypes are the payload types pion/sdp reads as fixed codecs
+// whatever the rtpmap line says (its codec map starts with them).
+var staticPayloadTypes = map[uint8]struct {
+	mimeType  string
+	clockRate int
+}{
+	0: {"audio/PCMU", 8000},
+	8: {"audio/PCMA", 8000},
+}
+
+// checkPayloadType requires a payload type in 0..127, outside 64..95, and
+// for 0 and 8 the static codec pion assumes there.
+//
+// RFC 5761 keeps 64..95 out of RTP when RTP and RTCP share a port (always,
+// with BUNDLE): with the marker bit set, the second byte of such a packet
+// reads as an RTCP packet type, and pion's demultiplexer hands it to RTCP.
+// mediasoup allocates dynamic payload types in 96..127.
+func checkPayloadType(path string, pt uint8, mimeType string, clockRate int) error {
+	if pt > maxPayloadType {
+		return invalid(path, "must be 0..%d, got %d", maxPayloadType, pt)
+	}
+	if pt >= 64 && pt <= 95 {
+		return invalid(path, "%d is in 64..95, which RTCP multiplexing forbids (RFC 5761)", pt)
+	}
+	if static, ok := staticPayloadTypes[pt]; ok && (!strings.EqualFold(mimeType, static.mimeType) || clockRate != static.clockRate) {
+		return invalid(path, "%d is reserved for %s/%d, got %s/%d", pt, static.mimeType, static.clockRate, mimeType, clockRate)
+	}
+	return nil
+}
+
 func isRTXMimeType(mimeType string) bool {
 	_, subtype, _ := strings.Cut(mimeType, "/")
 	return strings.EqualFold(subtype, "rtx")
@@ -846,8 +955,8 @@ func checkClockRate(path string, rate int) error {
 	if rate == 0 {
 		return invalid(path, "missing")
 	}
-	if rate < 0 {
-		return invalid(path, "must be positive, got %d", rate)
+	if rate < 0 || rate > maxClockRate {
+		return invalid(path, "must be 1..%d, got %d", maxClockRate, rate)
 	}
 	return nil
 }
@@ -861,8 +970,8 @@ func normalizeChannels(path string, kind params.MediaKind, channels *int) (*int,
 	if channels == nil {
 		return params.Ptr(1), nil
 	}
-	if *channels < 1 {
-		return nil, invalid(path, "must be at least 1, got %d", *channels)
+	if *channels < 1 || *channels > maxChannels {
+		return nil, invalid(path, "must be 1..%d, got %d", maxChannels, *channels)
 	}
 	return channels, nil
 }
@@ -871,60 +980,70 @@ func checkHeaderExtensionID(path string, id int) error {
 	if id == 0 {
 		return invalid(path, "missing")
 	}
-	if id < 1 || id > maxHeaderExtID {
-		return invalid(path, "must be 1..%d, got %d", maxHeaderExtID, id)
+	if id < 1 || id > MaxHeaderExtensionID {
+		return invalid(path, "must be 1..%d (what pion parses), got %d", MaxHeaderExtensionID, id)
 	}
 	return nil
 }
 
-func checkURI(path, uri string) error {
-	if uri == "" {
-		return invalid(path, "missing")
-	}
-	return checkToken(path, uri)
-}
-
 // checkCodecParameters checks the values and, for the apt parameter, what
 // mediasoup-client checks: it must be a number. RTX codecs must carry one.
+// pion reads fmtp keys case-insensitively and fails the negotiation on an
+// apt it cannot parse, so a key such as "APT" is held to the same rule.
 func checkCodecParameters(path string, p params.CodecParameters, rtx bool) error {
 	if err := checkParameterValues(path, p); err != nil {
 		return err
 	}
-	v, ok := p["apt"]
-	if !ok {
-		if rtx {
-			return invalid(field(path, "apt"), "missing on an RTX codec")
+	if _, ok := p["apt"]; !ok && rtx {
+		return invalid(field(path, "apt"), "missing on an RTX codec")
+	}
+	for key, v := range p {
+		if !strings.EqualFold(key, "apt") {
+			continue
 		}
-		return nil
-	}
-	apt, isInt := p.Int("apt")
-	if _, isString := v.(string); isString || !isInt {
-		return invalid(field(path, "apt"), "must be an integer payload type, got %v", v)
-	}
-	if apt < 0 || apt > maxPayloadType {
-		return invalid(field(path, "apt"), "must be 0..%d, got %d", maxPayloadType, apt)
+		apt, isInt := p.Int(key)
+		if _, isString := v.(string); isString || !isInt {
+			return invalid(field(path, key), "must be an integer payload type, got %v", v)
+		}
+		if apt < 0 || apt > maxPayloadType {
+			return invalid(field(path, key), "must be 0..%d, got %d", maxPayloadType, apt)
+		}
 	}
 	return nil
 }
 
 // checkParameterValues requires every value to be a string or a finite
-// number, and keys and string values that can be written into an SDP fmtp
-// or extmap line without breaking it.
+// number, and keys and values that can be written into an SDP fmtp line
+// ("a=fmtp:<pt> k=v;k=v") the way pion splits it: keys are SDP tokens
+// (no '=' or ';'), unique regardless of case (pion lowercases them), and
+// string values are visible ASCII without ';'. At most MaxCodecParameters
+// entries.
 func checkParameterValues(path string, p params.CodecParameters) error {
-	for key, v := range p {
-		if key == "" || strings.ContainsAny(key, "=; \t") {
-			return invalid(path, "has malformed key %q", key)
-		}
-		if err := checkText(path, key); err != nil {
+	if len(p) > MaxCodecParameters {
+		return invalid(path, "has %d entries, more than %d", len(p), MaxCodecParameters)
+	}
+	keys := make([]string, 0, len(p))
+	for key := range p {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	lower := make(map[string]string, len(p))
+	for _, key := range keys {
+		v := p[key]
+		if err := checkSDPToken(path+" key", key, MaxSDPTokenLength); err != nil {
 			return err
 		}
+		if prev, dup := lower[strings.ToLower(key)]; dup {
+			return invalid(path, "has keys %q and %q, which SDP does not tell apart", prev, key)
+		}
+		lower[strings.ToLower(key)] = key
 		vpath := field(path, key)
 		if !params.IsNumberOrString(v) {
 			return invalid(vpath, "must be a string or a number, got %T", v)
 		}
 		switch t := v.(type) {
 		case string:
-			if err := checkText(vpath, t); err != nil {
+			if err := checkSDPText(vpath, t, MaxParameterValueLength, ";"); err != nil {
 				return err
 			}
 		case float64:
@@ -942,32 +1061,6 @@ func checkParameterValues(path string, p params.CodecParameters) error {
 				return invalid(vpath, "must be a JSON number, got %q", string(t))
 			}
 		}
-	}
-	return nil
-}
-
-// checkText rejects strings an SDP line cannot carry: invalid UTF-8 and
-// control characters (a CR or LF would end the line).
-func checkText(path, s string) error {
-	if !utf8.ValidString(s) {
-		return invalid(path, "is not valid UTF-8")
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return invalid(path, "holds control character %q", r)
-		}
-	}
-	return nil
-}
-
-// checkToken is checkText that also rejects spaces, for values that sit
-// between spaces in an SDP line.
-func checkToken(path, s string) error {
-	if err := checkText(path, s); err != nil {
-		return err
-	}
-	if strings.ContainsAny(s, " \u00a0") {
-		return invalid(path, "%q holds a space", s)
 	}
 	return nil
 }

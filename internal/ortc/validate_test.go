@@ -268,6 +268,8 @@ func TestValidateRTPCapabilitiesRejects(t *testing.T) {
 		{"extension uri with space", func(c *params.RTPCapabilities) { c.HeaderExtensions[4].URI = "urn:a b" }, "headerExtensions[4].uri"},
 		{"extension id 0", func(c *params.RTPCapabilities) { c.HeaderExtensions[2].PreferredID = 0 }, "headerExtensions[2].preferredId"},
 		{"extension id 256", func(c *params.RTPCapabilities) { c.HeaderExtensions[2].PreferredID = 256 }, "headerExtensions[2].preferredId"},
+		{"extension id 247", func(c *params.RTPCapabilities) { c.HeaderExtensions[2].PreferredID = 247 }, "headerExtensions[2].preferredId"},
+		{"extension id 255", func(c *params.RTPCapabilities) { c.HeaderExtensions[2].PreferredID = 255 }, "headerExtensions[2].preferredId"},
 		{"negative extension id", func(c *params.RTPCapabilities) { c.HeaderExtensions[2].PreferredID = -1 }, "headerExtensions[2].preferredId"},
 		{"unknown direction", func(c *params.RTPCapabilities) { c.HeaderExtensions[3].Direction = "both" }, "headerExtensions[3].direction"},
 		{"duplicate id within a kind", func(c *params.RTPCapabilities) { c.HeaderExtensions[2].PreferredID = 1 }, "headerExtensions[2].preferredId"},
@@ -312,7 +314,7 @@ func TestValidateRTPCapabilitiesAccepts(t *testing.T) {
 		{"same id for audio and video", func(c *params.RTPCapabilities) {}},
 		{"numeric parameter as string", func(c *params.RTPCapabilities) { c.Codecs[1].Parameters["x-google-start-bitrate"] = "1000" }},
 		{"apt as json.Number", func(c *params.RTPCapabilities) { c.Codecs[2].Parameters["apt"] = json.Number("101") }},
-		{"two-byte extension id", func(c *params.RTPCapabilities) { c.HeaderExtensions[4].PreferredID = 255 }},
+		{"largest extension id pion parses", func(c *params.RTPCapabilities) { c.HeaderExtensions[4].PreferredID = 246 }},
 		{"no lists", func(c *params.RTPCapabilities) { c.Codecs, c.HeaderExtensions = nil, nil }},
 	}
 	for _, tc := range cases {
@@ -655,11 +657,10 @@ func TestValidateICE(t *testing.T) {
 		{"bad host name", cand(func(c *params.ICECandidate) { c.IP, c.Address = "", "bad_host!" }), "iceCandidates[0].address"},
 		{"host name with leading hyphen", cand(func(c *params.ICECandidate) { c.IP, c.Address = "", "-a.example.com" }), "iceCandidates[0].address"},
 		{"numeric non-address", cand(func(c *params.ICECandidate) { c.IP, c.Address = "", "1.2.3" }), "iceCandidates[0].address"},
-		{"ip and address disagree", cand(func(c *params.ICECandidate) { c.Address = "10.0.0.1" }), "iceCandidates[0].address"},
+		{"ip and address disagree", cand(func(c *params.ICECandidate) { c.Address = "127.0.0.2" }), "iceCandidates[0].address"},
 		{"protocol missing", cand(func(c *params.ICECandidate) { c.Protocol = "" }), "iceCandidates[0].protocol"},
 		{"protocol upper case", cand(func(c *params.ICECandidate) { c.Protocol = "UDP" }), "iceCandidates[0].protocol"},
 		{"protocol unknown", cand(func(c *params.ICECandidate) { c.Protocol = "sctp" }), "iceCandidates[0].protocol"},
-		{"tcpType on udp", cand(func(c *params.ICECandidate) { c.TCPType = "passive" }), "iceCandidates[0].tcpType"},
 		{"unknown tcpType", cand(func(c *params.ICECandidate) { c.Protocol, c.TCPType = "tcp", "listen" }), "iceCandidates[0].tcpType"},
 		{"port 0", cand(func(c *params.ICECandidate) { c.Port = 0 }), "iceCandidates[0].port"},
 		{"type missing", cand(func(c *params.ICECandidate) { c.Type = "" }), "iceCandidates[0].type"},
@@ -674,9 +675,12 @@ func TestValidateICE(t *testing.T) {
 	}
 
 	good := []params.ICECandidate{
-		{Foundation: "udpcandidate", Priority: 1076302079, Address: "2001:db8::1", Protocol: "udp", Port: 40000, Type: "host"},
-		{Foundation: "tcpcandidate", Priority: 1076276479, IP: "192.0.2.7", Address: "192.0.2.7", Protocol: "tcp", Port: 40001, Type: "host", TCPType: "passive"},
-		{Foundation: "a+b/c", Priority: 1, Address: "media.example.com", Protocol: "udp", Port: 1, Type: "relay"},
+		{Foundation: "udpcandidate", Priority: 1076302079, Address: "::1", Protocol: "udp", Port: 40000, Type: "host"},
+		{Foundation: "tcpcandidate", Priority: 1076276479, IP: "127.0.0.7", Address: "127.0.0.7", Protocol: "tcp", Port: 40001, Type: "host", TCPType: "passive"},
+		{Foundation: "a+b/c", Priority: 1, Address: "127.0.0.1", Protocol: "udp", Port: 1, Type: "relay"},
+		// mediasoup-client's own test parameters carry a tcpType on UDP.
+		{Foundation: "udpcandidate", Priority: 1078862079, IP: "127.0.0.1", Protocol: "udp", Port: 40533, Type: "host", TCPType: "passive"},
+		{Foundation: "udpcandidate", Priority: 1078862079, Address: "::ffff:127.0.0.1", Protocol: "udp", Port: 65535, Type: "srflx", TCPType: "nonsense"},
 	}
 	if err := ValidateICECandidates(good); err != nil {
 		t.Fatal(err)

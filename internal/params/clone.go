@@ -83,3 +83,17 @@ func clonePtr[T any](p *T) *T {
 
 // Ptr returns a pointer to v, for the optional fields of the wire types.
 func Ptr[T any](v T) *T { return &v }
+
+// Clone returns a deep copy.
+func (p SCTPParameters) Clone() SCTPParameters {
+	out := p
+	out.MaxSendMessageSize = clonePtr(p.MaxSendMessageSize)
+	out.MaxReceiveMessageSize = clonePtr(p.MaxReceiveMessageSize)
+	out.PerStreamSendQueueLimit = clonePtr(p.PerStreamSendQueueLimit)
+	out.MaxReceiverWindowBufferSize = clonePtr(p.MaxReceiverWindowBufferSize)
+	out.TotalBufferedAmount = clonePtr(p.TotalBufferedAmount)
+	out.IsDataChannel = clonePtr(p.IsDataChannel)
+	out.SCTPBufferedAmount = clonePtr(p.SCTPBufferedAmount)
+	out.SendBufferSize = clonePtr(p.SendBufferSize)
+	return out
+}

@@ -354,22 +354,61 @@ type SCTPCapabilities struct {
 	NumStreams NumSCTPStreams `json:"numStreams"`
 }
 
-// SCTPParameters describes the server side of an SCTP association.
+// SCTPParameters describes the server side of an SCTP association. A
+// mediasoup server sends one of two shapes: the classic one, {port, OS, MIS,
+// maxMessageSize}, or, from the versions with mediasoup's own SCTP stack,
+// {port, maxSendMessageSize, maxReceiveMessageSize, sendBufferSize,
+// perStreamSendQueueLimit, maxReceiverWindowBufferSize, isDataChannel}, where
+// OS, MIS and maxMessageSize may be absent. Fields absent from the JSON stay
+// absent when it is marshalled back.
 type SCTPParameters struct {
 	// Port is the SCTP port (always 5000 for WebRTC).
 	Port int `json:"port"`
-	// OS is the number of outgoing streams.
-	OS int `json:"OS"`
-	// MIS is the maximum number of incoming streams.
-	MIS int `json:"MIS"`
-	// MaxMessageSize is the largest message the server accepts.
-	MaxMessageSize int `json:"maxMessageSize"`
+	// OS is the number of outgoing streams (classic shape), 0 when absent.
+	OS int `json:"OS,omitempty"`
+	// MIS is the maximum number of incoming streams (classic shape), 0 when
+	// absent.
+	MIS int `json:"MIS,omitempty"`
+	// MaxMessageSize is the largest message the server accepts (classic
+	// shape), 0 when absent.
+	MaxMessageSize int `json:"maxMessageSize,omitempty"`
+	// MaxSendMessageSize is the largest message the server's data consumers
+	// send (new shape).
+	MaxSendMessageSize *int `json:"maxSendMessageSize,omitempty"`
+	// MaxReceiveMessageSize is the largest message the server's data
+	// producers receive (new shape).
+	MaxReceiveMessageSize *int `json:"maxReceiveMessageSize,omitempty"`
+	// PerStreamSendQueueLimit is the server's per-stream send queue limit in
+	// bytes (new shape).
+	PerStreamSendQueueLimit *int `json:"perStreamSendQueueLimit,omitempty"`
+	// MaxReceiverWindowBufferSize is the server's receive window in bytes
+	// (new shape).
+	MaxReceiverWindowBufferSize *int `json:"maxReceiverWindowBufferSize,omitempty"`
+	// TotalBufferedAmount is reported by the server (new shape).
+	TotalBufferedAmount *int `json:"totalBufferedAmount,omitempty"`
 	// IsDataChannel is set by the server for WebRTC transports.
 	IsDataChannel *bool `json:"isDataChannel,omitempty"`
 	// SCTPBufferedAmount is reported by the server.
 	SCTPBufferedAmount *int `json:"sctpBufferedAmount,omitempty"`
-	// SendBufferSize is reported by the server.
+	// SendBufferSize is the server's send buffer in bytes.
 	SendBufferSize *int `json:"sendBufferSize,omitempty"`
+}
+
+// DataChannelMaxMessageSize returns the data channel message size limit,
+// read as mediasoup-client reads it: maxSendMessageSize when present,
+// maxMessageSize otherwise. It returns 0 when neither is present.
+func (p SCTPParameters) DataChannelMaxMessageSize() int {
+	if p.MaxSendMessageSize != nil {
+		return *p.MaxSendMessageSize
+	}
+	return p.MaxMessageSize
+}
+
+// IsNewShape reports whether the parameters come in the shape of the
+// servers with mediasoup's own SCTP stack (maxSendMessageSize or
+// maxReceiveMessageSize present).
+func (p SCTPParameters) IsNewShape() bool {
+	return p.MaxSendMessageSize != nil || p.MaxReceiveMessageSize != nil
 }
 
 // SCTPStreamParameters describes one SCTP stream (one data channel).

@@ -96,6 +96,12 @@ func TestFixtureRoundTrip(t *testing.T) {
 			{"dtlsParameters", func() any { return new(DTLSParameters) }},
 			{"sctpParameters", func() any { return new(SCTPParameters) }},
 		},
+		"webrtc-transport-sctp-new.json": {
+			{"iceParameters", func() any { return new(ICEParameters) }},
+			{"iceCandidates", func() any { return new([]ICECandidate) }},
+			{"dtlsParameters", func() any { return new(DTLSParameters) }},
+			{"sctpParameters", func() any { return new(SCTPParameters) }},
+		},
 		"data-consumer.json": {
 			{"sctpStreamParameters", func() any { return new(SCTPStreamParameters) }},
 		},
@@ -225,7 +231,7 @@ func TestUnknownFieldsSurvive(t *testing.T) {
 		},
 		{
 			name: "mediasoup 3.13 candidate with address and tcpType",
-			json: `{"foundation":"tcpcandidate","priority":1076276479,"address":"2001:db8::1","protocol":"tcp","port":44444,"type":"host","tcpType":"passive"}`,
+			json: `{"foundation":"tcpcandidate","priority":1076276479,"address":"::1","protocol":"tcp","port":44444,"type":"host","tcpType":"passive"}`,
 			dst:  func() any { return new(ICECandidate) },
 		},
 	}
@@ -440,5 +446,66 @@ func TestCloneIsDeep(t *testing.T) {
 	capsAfter, _ := json.Marshal(caps)
 	if !bytes.Equal(capsBefore, capsAfter) {
 		t.Fatal("mutating the capabilities clone changed the original")
+	}
+}
+
+// TestSCTPParametersShapes covers both shapes a server sends: each keeps
+// exactly its own fields through a round trip, and the data channel limit
+// comes from whichever field is present.
+func TestSCTPParametersShapes(t *testing.T) {
+	cases := []struct {
+		name     string
+		json     string
+		limit    int
+		newShape bool
+	}{
+		{"classic", `{"port":5000,"OS":1024,"MIS":1024,"maxMessageSize":262144}`, 262144, false},
+		{"classic with server figures", `{"port":5000,"OS":1024,"MIS":1024,"maxMessageSize":65536,"isDataChannel":true,"sctpBufferedAmount":0,"sendBufferSize":262144}`, 65536, false},
+		{"new", `{"port":5000,"maxSendMessageSize":131072,"maxReceiveMessageSize":262144,"sendBufferSize":2000000,"perStreamSendQueueLimit":2000000,"maxReceiverWindowBufferSize":5242880,"isDataChannel":true}`, 131072, true},
+		{"new with totalBufferedAmount", `{"port":5000,"maxSendMessageSize":262144,"maxReceiveMessageSize":262144,"sendBufferSize":2000000,"perStreamSendQueueLimit":2000000,"maxReceiverWindowBufferSize":5242880,"isDataChannel":false,"totalBufferedAmount":0}`, 262144, true},
+		{"new with classic fields kept", `{"port":5000,"OS":65535,"MIS":65535,"maxMessageSize":262144,"maxSendMessageSize":100000,"maxReceiveMessageSize":262144,"sendBufferSize":2000000,"perStreamSendQueueLimit":2000000,"maxReceiverWindowBufferSize":5242880,"isDataChannel":true}`, 100000, true},
+		{"receive size only", `{"port":5000,"maxReceiveMessageSize":262144}`, 0, true},
+		{"neither size", `{"port":5000}`, 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var p SCTPParameters
+			roundTrip(t, []byte(tc.json), &p)
+			if got := p.DataChannelMaxMessageSize(); got != tc.limit {
+				t.Errorf("DataChannelMaxMessageSize() = %d, want %d", got, tc.limit)
+			}
+			if got := p.IsNewShape(); got != tc.newShape {
+				t.Errorf("IsNewShape() = %v, want %v", got, tc.newShape)
+			}
+			c := p.Clone()
+			if !reflect.DeepEqual(c, p) {
+				t.Fatalf("Clone() = %+v, want %+v", c, p)
+			}
+			if c.MaxSendMessageSize != nil && c.MaxSendMessageSize == p.MaxSendMessageSize {
+				t.Fatal("Clone shares maxSendMessageSize")
+			}
+		})
+	}
+}
+
+// TestUnknownFieldsAccepted: fields a newer server adds do not stop
+// decoding.
+func TestUnknownFieldsAccepted(t *testing.T) {
+	objects := []struct {
+		json string
+		dst  any
+	}{
+		{`{"port":5000,"maxSendMessageSize":1,"futureField":{"a":[1,2]}}`, new(SCTPParameters)},
+		{`{"usernameFragment":"abcd","password":"p","iceLite":true,"x":1}`, new(ICEParameters)},
+		{`[{"foundation":"f","priority":1,"address":"127.0.0.1","protocol":"udp","port":1,"type":"host","tcpType":"passive","relatedAddress":"127.0.0.1","x":null}]`, new([]ICECandidate)},
+		{`{"role":"auto","fingerprints":[],"x":"y"}`, new(DTLSParameters)},
+		{`{"codecs":[{"mimeType":"video/VP8","payloadType":101,"clockRate":90000,"x":1}],"encodings":[{"ssrc":1,"x":2}],"rtcp":{"cname":"c","x":3},"msid":"a b","x":4}`, new(RTPParameters)},
+		{`{"codecs":[{"kind":"audio","mimeType":"audio/opus","clockRate":48000,"x":1}],"headerExtensions":[{"kind":"audio","uri":"urn:x","preferredId":1,"x":2}],"x":3}`, new(RTPCapabilities)},
+		{`{"streamId":1,"ordered":true,"x":1}`, new(SCTPStreamParameters)},
+	}
+	for _, o := range objects {
+		if err := json.Unmarshal([]byte(o.json), o.dst); err != nil {
+			t.Errorf("%s: %v", o.json, err)
+		}
 	}
 }

@@ -373,7 +373,15 @@ func (r *RemoteSDP) SetApplication(mid string) {
 	fmt.Fprintf(&b, "a=mid:%s\r\n", mid)
 	port, maxSize := 5000, 262144
 	if r.sctp != nil {
-		port, maxSize = r.sctp.Port, r.sctp.MaxMessageSize
+		port = r.sctp.Port
+		// a=max-message-size is what the server receives: the new shape's
+		// maxReceiveMessageSize, the classic shape's maxMessageSize.
+		switch {
+		case r.sctp.MaxReceiveMessageSize != nil && *r.sctp.MaxReceiveMessageSize > 0:
+			maxSize = *r.sctp.MaxReceiveMessageSize
+		case r.sctp.MaxMessageSize > 0:
+			maxSize = r.sctp.MaxMessageSize
+		}
 	}
 	fmt.Fprintf(&b, "a=sctp-port:%d\r\na=max-message-size:%d\r\n", port, maxSize)
 	r.set(mid, b.String())
