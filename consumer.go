@@ -148,20 +148,9 @@ func (t *Transport) prepareConsume(ctx context.Context, o ConsumerOptions) (*con
 	if err := t.checkUsable(handler.DirectionRecv); err != nil {
 		return nil, err
 	}
-	switch {
-	case o.ID == "":
-		return nil, fmt.Errorf("consume: ID missing: %w", ErrInvalidParameters)
-	case o.ProducerID == "":
-		return nil, fmt.Errorf("consume %s: ProducerID missing: %w", o.ID, ErrInvalidParameters)
-	case o.Kind != MediaKindAudio && o.Kind != MediaKindVideo:
-		return nil, fmt.Errorf("consume %s: kind %q: %w", o.ID, o.Kind, ErrInvalidParameters)
-	}
 	rtp := o.RTPParameters.Clone()
-	if err := ortc.ValidateRTPParameters(&rtp); err != nil {
-		return nil, fmt.Errorf("consume %s: %w", o.ID, err)
-	}
-	if len(rtp.Codecs) > 0 && !kindMatches(rtp.Codecs[0].MimeType, o.Kind) {
-		return nil, fmt.Errorf("consume %s: codec %s is not %s: %w", o.ID, rtp.Codecs[0].MimeType, o.Kind, ErrInvalidParameters)
+	if err := ortc.ValidateConsumerOptions(o.ID, o.ProducerID, o.StreamID, o.Kind, &rtp); err != nil {
+		return nil, fmt.Errorf("consume %q: %w", o.ID, err)
 	}
 	if ok, err := ortc.CanReceive(rtp, t.ext); err != nil || !ok {
 		if err == nil {
@@ -171,11 +160,43 @@ func (t *Transport) prepareConsume(ctx context.Context, o ConsumerOptions) (*con
 	}
 	t.mu.Lock()
 	_, dup := t.consumers[o.ID]
+	ssrcErr := t.ssrcInUse(rtp)
 	t.mu.Unlock()
 	if dup {
 		return nil, fmt.Errorf("consume %s: a consumer with this ID exists: %w", o.ID, ErrInvalidParameters)
 	}
+	if ssrcErr != nil {
+		return nil, fmt.Errorf("consume %s: %w", o.ID, ssrcErr)
+	}
 	return &consumeRequest{opts: o, rtp: rtp}, nil
+}
+
+// ssrcInUse reports an SSRC of rtp that a live consumer of the transport
+// receives already: pion would give the stream to that consumer only. The
+// caller holds t.mu.
+func (t *Transport) ssrcInUse(rtp RTPParameters) error {
+	for _, e := range rtp.Encodings {
+		for _, ssrc := range []uint32{e.SSRC, rtxSSRC(e)} {
+			if ssrc == 0 {
+				continue
+			}
+			for _, c := range t.consumers {
+				for _, ce := range c.rtp.Encodings {
+					if ce.SSRC == ssrc || rtxSSRC(ce) == ssrc {
+						return fmt.Errorf("rtpParameters.encodings: SSRC %d is consumer %s's: %w", ssrc, c.id, ErrInvalidParameters)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func rtxSSRC(e RTPEncodingParameters) uint32 {
+	if e.RTX == nil {
+		return 0
+	}
+	return e.RTX.SSRC
 }
 
 func kindMatches(mime string, kind MediaKind) bool {

@@ -53,7 +53,12 @@ type ProducerOptions struct {
 	Encodings []RTPEncodingParameters
 	// CodecOptions tune the codec.
 	CodecOptions *ProducerCodecOptions
-	// Codec picks one of the device's send codecs; nil takes the first.
+	// Codec picks one of the device's send codecs. When nil, a track that
+	// reports its codec (pion's TrackLocalStaticSample and
+	// TrackLocalStaticRTP do) is sent with the router codec matching it
+	// (mime type; H264 packetization mode and profile; VP9 profile), and an
+	// error names both when the router has none; other tracks take the
+	// first codec of their kind.
 	Codec *RTPCodecCapability
 	// DisableTrackOnPause stops sending while paused; nil means true.
 	DisableTrackOnPause *bool
@@ -137,9 +142,24 @@ func (t *Transport) Produce(ctx context.Context, opts ProducerOptions) (*Produce
 		}
 		encodings[i] = e
 	}
+	streamID := opts.StreamID
+	if streamID == "" {
+		streamID = opts.Track.StreamID()
+	}
+	if err := ortc.ValidateMSID(streamID, opts.Track.ID()); err != nil {
+		return nil, fmt.Errorf("produce: %w", err)
+	}
 	var codec *RTPCodecCapability
 	if opts.Codec != nil {
 		c := opts.Codec.Clone()
+		codec = &c
+	} else if ct, ok := opts.Track.(interface{ Codec() webrtc.RTPCodecCapability }); ok && ct.Codec().MimeType != "" {
+		// A Go track carries encoded media already: send it with the
+		// router codec that matches it, not the router's first one.
+		c, err := ortc.ChooseSendCodec(ct.Codec(), t.device.SendRTPCapabilities())
+		if err != nil {
+			return nil, fmt.Errorf("produce: %w", err)
+		}
 		codec = &c
 	}
 	var p *Producer

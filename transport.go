@@ -172,7 +172,7 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 		dataProducers: map[string]*DataProducer{}, dataConsumers: map[string]*DataConsumer{},
 	}
 	if sctp != nil {
-		t.maxMsg = sctp.MaxMessageSize
+		t.maxMsg = sctp.DataChannelMaxMessageSize()
 	}
 	t.connState.Store(webrtc.PeerConnectionStateNew)
 	t.q = newQueue(t.exec)

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/internal/testbed"
+	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // settledGoroutines waits until the goroutine count stops falling and
