@@ -153,7 +153,9 @@ func (t *Transport) Produce(ctx context.Context, opts ProducerOptions) (*Produce
 	if opts.Codec != nil {
 		c := opts.Codec.Clone()
 		codec = &c
-	} else if ct, ok := opts.Track.(interface{ Codec() webrtc.RTPCodecCapability }); ok && ct.Codec().MimeType != "" {
+	} else if ct, ok := opts.Track.(interface {
+		Codec() webrtc.RTPCodecCapability
+	}); ok && ct.Codec().MimeType != "" {
 		// A Go track carries encoded media already: send it with the
 		// router codec that matches it, not the router's first one.
 		c, err := ortc.ChooseSendCodec(ct.Codec(), t.device.SendRTPCapabilities())
