@@ -51,6 +51,7 @@ type Consumer struct {
 	kind       MediaKind
 	rtp        RTPParameters
 	appData    AppData
+	appDataMu  sync.Mutex
 	transport  *Transport
 	receiver   *webrtc.RTPReceiver
 	track      *RemoteTrack
@@ -293,7 +294,22 @@ func (c *Consumer) Track() *RemoteTrack { return c.track }
 func (c *Consumer) RTPParameters() RTPParameters { return c.rtp.Clone() }
 
 // AppData returns the consumer's application data.
-func (c *Consumer) AppData() AppData { return c.appData }
+func (c *Consumer) AppData() AppData {
+	c.appDataMu.Lock()
+	defer c.appDataMu.Unlock()
+	return c.appData
+}
+
+// SetAppData replaces the application data, as assigning appData does in
+// mediasoup-client; nil becomes an empty map.
+func (c *Consumer) SetAppData(d AppData) {
+	if d == nil {
+		d = AppData{}
+	}
+	c.appDataMu.Lock()
+	c.appData = d
+	c.appDataMu.Unlock()
+}
 
 // Observer returns the consumer's observer.
 func (c *Consumer) Observer() *MediaObserver { return &c.observer }

@@ -35,6 +35,7 @@ type DataConsumer struct {
 	dc             *webrtc.DataChannel
 	sctp           SCTPStreamParameters
 	appData        AppData
+	appDataMu      sync.Mutex
 	transport      *Transport
 
 	mu     sync.Mutex
@@ -128,7 +129,22 @@ func (c *DataConsumer) Label() string { return c.dc.Label() }
 func (c *DataConsumer) Protocol() string { return c.dc.Protocol() }
 
 // AppData returns the data consumer's application data.
-func (c *DataConsumer) AppData() AppData { return c.appData }
+func (c *DataConsumer) AppData() AppData {
+	c.appDataMu.Lock()
+	defer c.appDataMu.Unlock()
+	return c.appData
+}
+
+// SetAppData replaces the application data, as assigning appData does in
+// mediasoup-client; nil becomes an empty map.
+func (c *DataConsumer) SetAppData(d AppData) {
+	if d == nil {
+		d = AppData{}
+	}
+	c.appDataMu.Lock()
+	c.appData = d
+	c.appDataMu.Unlock()
+}
 
 // Observer returns the data consumer's observer.
 func (c *DataConsumer) Observer() *DataObserver { return &c.observer }

@@ -34,6 +34,7 @@ type DataProducer struct {
 	dc        *webrtc.DataChannel
 	sctp      SCTPStreamParameters
 	appData   AppData
+	appDataMu sync.Mutex
 	transport *Transport
 
 	mu     sync.Mutex
@@ -174,7 +175,22 @@ func (p *DataProducer) SetBufferedAmountLowThreshold(v uint64) {
 }
 
 // AppData returns the data producer's application data.
-func (p *DataProducer) AppData() AppData { return p.appData }
+func (p *DataProducer) AppData() AppData {
+	p.appDataMu.Lock()
+	defer p.appDataMu.Unlock()
+	return p.appData
+}
+
+// SetAppData replaces the application data, as assigning appData does in
+// mediasoup-client; nil becomes an empty map.
+func (p *DataProducer) SetAppData(d AppData) {
+	if d == nil {
+		d = AppData{}
+	}
+	p.appDataMu.Lock()
+	p.appData = d
+	p.appDataMu.Unlock()
+}
 
 // Observer returns the data producer's observer.
 func (p *DataProducer) Observer() *DataObserver { return &p.observer }

@@ -84,6 +84,7 @@ type Producer struct {
 	kind        MediaKind
 	rtp         RTPParameters
 	appData     AppData
+	appDataMu   sync.Mutex
 	transport   *Transport
 	sender      *webrtc.RTPSender
 	gates       []*gatedTrack
@@ -308,7 +309,22 @@ func (p *Producer) RTPSender() *webrtc.RTPSender { return p.sender }
 func (p *Producer) RTPParameters() RTPParameters { return p.rtp.Clone() }
 
 // AppData returns the producer's application data.
-func (p *Producer) AppData() AppData { return p.appData }
+func (p *Producer) AppData() AppData {
+	p.appDataMu.Lock()
+	defer p.appDataMu.Unlock()
+	return p.appData
+}
+
+// SetAppData replaces the application data, as assigning appData does in
+// mediasoup-client; nil becomes an empty map.
+func (p *Producer) SetAppData(d AppData) {
+	if d == nil {
+		d = AppData{}
+	}
+	p.appDataMu.Lock()
+	p.appData = d
+	p.appDataMu.Unlock()
+}
 
 // Observer returns the producer's observer.
 func (p *Producer) Observer() *MediaObserver { return &p.observer }

@@ -73,14 +73,15 @@ type ProduceDataParams struct {
 // connected to one mediasoup WebRtcTransport. Its operations run one after
 // another through a queue; concurrent Consume calls share a renegotiation.
 type Transport struct {
-	id      string
-	dir     handler.Direction
-	device  *Device
-	h       *handler.Handler
-	ext     ortc.ExtendedRTPCapabilities
-	canSend map[MediaKind]bool
-	appData AppData
-	maxMsg  int
+	id        string
+	dir       handler.Direction
+	device    *Device
+	h         *handler.Handler
+	ext       ortc.ExtendedRTPCapabilities
+	canSend   map[MediaKind]bool
+	appData   AppData
+	appDataMu sync.Mutex
+	maxMsg    int
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -165,6 +166,9 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 		return nil, fmt.Errorf("create peer connection: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	if o.AppData == nil {
+		o.AppData = AppData{}
+	}
 	t := &Transport{
 		id: o.ID, dir: dir, device: d, h: h, ext: ext, canSend: canSend, appData: o.AppData,
 		ctx: ctx, cancel: cancel, stats: getter, keyFrames: keyFrames,
@@ -246,7 +250,22 @@ func (t *Transport) ID() string { return t.id }
 func (t *Transport) Direction() string { return string(t.dir) }
 
 // AppData returns the transport's application data.
-func (t *Transport) AppData() AppData { return t.appData }
+func (t *Transport) AppData() AppData {
+	t.appDataMu.Lock()
+	defer t.appDataMu.Unlock()
+	return t.appData
+}
+
+// SetAppData replaces the application data, as assigning appData does in
+// mediasoup-client; nil becomes an empty map.
+func (t *Transport) SetAppData(d AppData) {
+	if d == nil {
+		d = AppData{}
+	}
+	t.appDataMu.Lock()
+	t.appData = d
+	t.appDataMu.Unlock()
+}
 
 // Closed reports whether the transport is closed.
 func (t *Transport) Closed() bool {

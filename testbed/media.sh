@@ -5,6 +5,7 @@
 #   vp8-320x240.ivf       VP8, 320x240, 30 fps, 2 s, key frame every 30 frames
 #   vp8-160x120.ivf, vp8-80x60.ivf  the same at simulcast layer sizes
 #   vp9-320x240.ivf       VP9 profile 0, same
+#   vp9p2-160x120.ivf     VP9 profile 2 (10 bit), 1 s, 15 fps
 #   h264-320x240.h264     H264 constrained baseline (42e01f-compatible), Annex B
 #   opus-48k-stereo.ogg   Opus 48 kHz stereo, 20 ms frames, one packet per Ogg page
 set -euo pipefail
@@ -28,6 +29,7 @@ done
 echo "media.sh: VP9"
 "${FF[@]}" "${VIDEO_SRC[@]}" -pix_fmt yuv420p -c:v libvpx-vp9 -profile:v 0 -b:v 200k -g 30 \
 	-deadline realtime -cpu-used 8 -row-mt 1 -bitexact "$OUT/vp9-320x240.ivf"
+"${FF[@]}" -f lavfi -i testsrc=size=160x120:rate=15 -t 1 -c:v libvpx-vp9 -pix_fmt yuv420p10le -g 15 -f ivf "$OUT/vp9p2-160x120.ivf"
 
 echo "media.sh: H264"
 "${FF[@]}" "${VIDEO_SRC[@]}" -pix_fmt yuv420p -c:v libx264 -profile:v baseline -level 3.1 \
