@@ -177,8 +177,8 @@ func (i *statsInterceptor) BindRemoteStream(info *interceptor.StreamInfo, reader
 func (r *remoteStats) record(h *rtp.Header, n int, now time.Time) {
 	r.received++
 	r.bytes += uint64(n)
-	seq := h.SequenceNumber
-	if !r.started {
+	seq, first := h.SequenceNumber, !r.started
+	if first {
 		r.started = true
 		r.baseSeq, r.maxSeq = seq, seq
 	} else if d := seq - r.maxSeq; d != 0 && d < 0x8000 {
@@ -189,7 +189,7 @@ func (r *remoteStats) record(h *rtp.Header, n int, now time.Time) {
 		}
 		r.maxSeq = seq
 	}
-	if r.clockRate > 0 && !r.lastArrive.IsZero() {
+	if r.clockRate > 0 && !first {
 		// RFC 3550 6.4.1: D = (arrival difference) - (timestamp difference),
 		// both in RTP timestamp units; the signed timestamp difference is
 		// correct across 32-bit wraps.

@@ -3,6 +3,7 @@ package handler
 import (
 	"io"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -244,10 +245,10 @@ func (s *rtcpSource) Read(b []byte, a interceptor.Attributes) (int, interceptor.
 }
 
 // rtcpSink is an interceptor.RTCPWriter counting the packets written.
-type rtcpSink struct{ pkts int }
+type rtcpSink struct{ pkts atomic.Int64 }
 
 func (s *rtcpSink) Write(pkts []rtcp.Packet, _ interceptor.Attributes) (int, error) {
-	s.pkts += len(pkts)
+	s.pkts.Add(int64(len(pkts)))
 	return 0, nil
 }
 
@@ -310,7 +311,7 @@ func TestStatsRTCP(t *testing.T) {
 			sink := &rtcpSink{}
 			_, err = i.BindRTCPWriter(sink).Write(tc.pkts, nil)
 			require.NoError(t, err)
-			assert.Equal(t, len(tc.pkts), sink.pkts, "RTCP passed on")
+			assert.Equal(t, int64(len(tc.pkts)), sink.pkts.Load(), "RTCP passed on")
 
 			for _, s := range []uint32{localA, localB} {
 				out := i.Get(s).OutboundRTPStreamStats
