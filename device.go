@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/pion/interceptor"
-	"github.com/pion/interceptor/pkg/stats"
 	"github.com/pion/webrtc/v3"
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
@@ -57,7 +56,7 @@ type Device struct {
 	// pcMu serialises peer connection creation; lastStats is the stats
 	// getter of the one just created.
 	pcMu      sync.Mutex
-	lastStats stats.Getter
+	lastStats handler.StatsGetter
 	// creatingHooks is set under pcMu while a transport's peer connection
 	// is created: the interceptor registered last picks it up.
 	creatingHooks *handler.PCHooks
@@ -106,10 +105,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	if err := handler.RegisterInterceptors(m, ir); err != nil {
 		return nil, fmt.Errorf("interceptors: %w", err)
 	}
-	statsFactory, err := stats.NewInterceptor()
-	if err != nil {
-		return nil, fmt.Errorf("stats interceptor: %w", err)
-	}
+	statsFactory := &handler.StatsFactory{}
 	ir.Add(statsFactory)
 	if opts.Interceptors != nil {
 		if err := opts.Interceptors(m, ir); err != nil {
@@ -155,7 +151,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	d = &Device{api: api, log: log, native: native}
 	// The stats interceptor announces each new peer connection's getter
 	// synchronously; createTransport serialises creation to pick it up.
-	statsFactory.OnNewPeerConnection(func(_ string, g stats.Getter) { d.lastStats = g })
+	statsFactory.OnNewPeerConnection(func(_ string, g handler.StatsGetter) { d.lastStats = g })
 	return d, nil
 }
 

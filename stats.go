@@ -6,14 +6,15 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/pion/interceptor/pkg/stats"
 	"github.com/pion/webrtc/v3"
+
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 )
 
 // pion v3's PeerConnection.GetStats has no RTP stream entries; the SDK
-// records them with pion's stats interceptor and adds them to the report
-// as inbound-rtp and outbound-rtp entries keyed "inbound-rtp-<ssrc>" and
-// "outbound-rtp-<ssrc>".
+// records them with the handler's stats interceptor and adds them to the
+// report as inbound-rtp and outbound-rtp entries keyed "inbound-rtp-<ssrc>"
+// and "outbound-rtp-<ssrc>".
 
 // GetStats returns the transport's stats: pion's report (ICE, DTLS,
 // certificates, data channels) plus an inbound-rtp entry per consumer
@@ -107,4 +108,4 @@ func statsTimestamp(t time.Time) webrtc.StatsTimestamp {
 }
 
 // statsGetter is what the stats interceptor hands out per peer connection.
-type statsGetter = stats.Getter
+type statsGetter = handler.StatsGetter
