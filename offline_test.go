@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,10 +133,12 @@ func TestOfflineTransportFails(t *testing.T) {
 	defer tr.Close()
 	tr.OnConnect(func(ctx context.Context, p ConnectParams) error { return nil })
 	failed := make(chan time.Time, 1)
+	var statesMu sync.Mutex
 	var states []ConnectionState
-	stateCh := make(chan ConnectionState, 16)
 	tr.OnConnectionStateChange(func(s ConnectionState) {
-		stateCh <- s
+		statesMu.Lock()
+		states = append(states, s)
+		statesMu.Unlock()
 		if s == webrtc.PeerConnectionStateFailed {
 			select {
 			case failed <- time.Now():
@@ -171,9 +174,7 @@ func TestOfflineTransportFails(t *testing.T) {
 	rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
 	defer rcancel()
 	require.NoError(t, tr.RestartICE(rctx, ice), "RestartICE runs on a failed transport")
-	close(stateCh)
-	for s := range stateCh {
-		states = append(states, s)
-	}
+	statesMu.Lock()
+	defer statesMu.Unlock()
 	require.Contains(t, states, webrtc.PeerConnectionStateFailed)
 }
