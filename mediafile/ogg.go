@@ -187,6 +187,11 @@ func readOgg(path string, b []byte) ([]Frame, error) {
 	return out, nil
 }
 
+// OpusPacketDuration is the play time of one Opus packet, read from its TOC
+// byte (RFC 6716 section 3.1): the frame size of its configuration times its
+// frame count. It reports false for a packet it cannot read.
+func OpusPacketDuration(p []byte) (time.Duration, bool) { return opusDuration(p) }
+
 // opusDuration is the play time of one Opus packet from its TOC byte: the
 // frame size of its configuration times its frame count.
 func opusDuration(p []byte) (time.Duration, bool) {

@@ -9,9 +9,12 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v3"
+	"github.com/pion/webrtc/v3/pkg/media"
 	"github.com/pion/webrtc/v3/pkg/media/h264writer"
 	"github.com/pion/webrtc/v3/pkg/media/ivfwriter"
-	"github.com/pion/webrtc/v3/pkg/media/oggwriter"
+
+	msc "github.com/soupkit/mediasoup-client-go"
+	"github.com/soupkit/mediasoup-client-go/mediafile"
 )
 
 // rtpWriter writes a consumer's RTP packets into a media file.
@@ -34,7 +37,21 @@ func fileExt(mime string) string {
 	return ""
 }
 
-// newWriter opens path for the codec: Opus into Ogg (pion's oggwriter),
+// oggRTPWriter writes each Opus RTP payload (one Opus packet) as a sample
+// of mediafile's Ogg writer, timed by its TOC byte.
+type oggRTPWriter struct{ w *mediafile.OggWriter }
+
+func (o oggRTPWriter) WriteRTP(p *rtp.Packet) error {
+	d, ok := mediafile.OpusPacketDuration(p.Payload)
+	if !ok {
+		return fmt.Errorf("unreadable Opus packet: %w", mediafile.ErrFormat)
+	}
+	return o.w.WriteSample(&msc.Sample{Sample: media.Sample{Data: p.Payload, Duration: d}, KeyFrame: true})
+}
+
+func (o oggRTPWriter) Close() error { return o.w.Close() }
+
+// newWriter opens path for the codec: Opus into Ogg (mediafile's writer),
 // VP8 into IVF (pion's ivfwriter), H264 into Annex B (pion's h264writer),
 // VP9 into IVF (vp9IVFWriter: pion v3's ivfwriter has no VP9). channels
 // is the Opus channel count.
@@ -44,7 +61,11 @@ func newWriter(path, mime string, clockRate uint32, channels uint16) (rtpWriter,
 		if channels == 0 {
 			channels = 2
 		}
-		return oggwriter.New(path, clockRate, channels)
+		w, err := mediafile.NewOggWriter(path, mediafile.OggOptions{Channels: int(channels)})
+		if err != nil {
+			return nil, err
+		}
+		return oggRTPWriter{w}, nil
 	case strings.ToLower(webrtc.MimeTypeVP8):
 		w, err := ivfwriter.New(path, ivfwriter.WithCodec(webrtc.MimeTypeVP8))
 		if err != nil {
