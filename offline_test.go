@@ -178,3 +178,73 @@ func TestOfflineTransportFails(t *testing.T) {
 	defer statesMu.Unlock()
 	require.Contains(t, states, webrtc.PeerConnectionStateFailed)
 }
+
+// TestHostileInputsOffline: strings that would reach the SDP unchecked, a
+// typed nil track and a codec pion has no codec for fail with the right
+// error kind before any negotiation, and nothing panics.
+func TestHostileInputsOffline(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	d := loadedDevice(t)
+	recv, err := d.CreateRecvTransport(fixtureTransportOptions(t))
+	require.NoError(t, err)
+	defer recv.Close()
+	recv.OnConnect(func(ctx context.Context, p ConnectParams) error { return nil })
+	ctx := context.Background()
+	audio, video := fixtureConsumers(t)
+	consumes := map[string]struct {
+		mutate func(o *ConsumerOptions)
+		want   error
+	}{
+		"ID with CRLF":        {func(o *ConsumerOptions) { o.ID = "s\r\na=x:y" }, ErrInvalidParameters},
+		"ID with space":       {func(o *ConsumerOptions) { o.ID = "a b" }, ErrInvalidParameters},
+		"StreamID with CRLF":  {func(o *ConsumerOptions) { o.StreamID = "s\r\na=x:y" }, ErrInvalidParameters},
+		"StreamID with space": {func(o *ConsumerOptions) { o.StreamID = "a b" }, ErrInvalidParameters},
+		"unknown codec at VP8's payload type": {func(o *ConsumerOptions) {
+			*o = video
+			o.RTPParameters = video.RTPParameters.Clone()
+			o.RTPParameters.Codecs[0].MimeType = "video/FOO"
+		}, ErrUnsupported},
+		"extension id 250": {func(o *ConsumerOptions) {
+			o.RTPParameters.HeaderExtensions = append(o.RTPParameters.HeaderExtensions, RTPHeaderExtensionParameters{URI: "urn:x-test", ID: 250})
+		}, ErrInvalidParameters},
+	}
+	for name, tc := range consumes {
+		t.Run("consume "+name, func(t *testing.T) {
+			o := audio
+			o.RTPParameters = audio.RTPParameters.Clone()
+			tc.mutate(&o)
+			_, err := recv.Consume(ctx, o)
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+	c, err := recv.Consume(ctx, audio)
+	require.NoError(t, err, "the transport works after every refusal")
+	c.Close()
+
+	send, err := d.CreateSendTransport(fixtureTransportOptions(t))
+	require.NoError(t, err)
+	defer send.Close()
+	send.OnConnect(func(ctx context.Context, p ConnectParams) error { return nil })
+	send.OnProduce(func(ctx context.Context, p ProduceParams) (string, error) { return "p-" + p.RTPParameters.MID, nil })
+	var typedNil *webrtc.TrackLocalStaticSample
+	_, err = send.Produce(ctx, ProducerOptions{Track: typedNil})
+	require.ErrorIs(t, err, ErrInvalidParameters)
+	track, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "a", "s")
+	require.NoError(t, err)
+	_, err = send.Produce(ctx, ProducerOptions{Track: track, LayerTracks: []webrtc.TrackLocal{typedNil}})
+	require.ErrorIs(t, err, ErrInvalidParameters)
+	for _, sid := range []string{"s\r\na=x:y", "a b"} {
+		_, err = send.Produce(ctx, ProducerOptions{Track: track, StreamID: sid})
+		require.ErrorIs(t, err, ErrInvalidParameters, "stream id %q", sid)
+	}
+	bad, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "a\r\nb", "s")
+	require.NoError(t, err)
+	_, err = send.Produce(ctx, ProducerOptions{Track: bad})
+	require.ErrorIs(t, err, ErrInvalidParameters, "track id with CRLF")
+	p, err := send.Produce(ctx, ProducerOptions{Track: track})
+	require.NoError(t, err)
+	require.NoError(t, p.ReplaceTrack(ctx, typedNil), "a typed nil track stops sending, as a null track does")
+	require.Nil(t, p.Track())
+	require.NoError(t, p.ReplaceTrack(ctx, track))
+	require.Equal(t, track, p.Track())
+}

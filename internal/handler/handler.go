@@ -73,6 +73,9 @@ type Handler struct {
 	parked  map[string]bool
 	// broken is set when a refused negotiation could not be repaired.
 	broken error
+	// faultAfterOffer, set by tests, fails a round after pion took the
+	// remote offer (pion then sits in have-remote-offer).
+	faultAfterOffer func() error
 
 	// Receiver start tracking, per mid (see streamBound).
 	startMu     sync.Mutex

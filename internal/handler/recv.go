@@ -311,6 +311,11 @@ func (h *Handler) answerRemoteOffer(ctx context.Context) error {
 	if err := h.pc.SetRemoteDescription(offer); err != nil {
 		return fmt.Errorf("set remote offer: %w", err)
 	}
+	if h.faultAfterOffer != nil {
+		if err := h.faultAfterOffer(); err != nil {
+			return fmt.Errorf("local answer: %w", err)
+		}
+	}
 	answer, err := h.pc.CreateAnswer(nil)
 	if err == nil {
 		err = h.pc.SetLocalDescription(answer)
