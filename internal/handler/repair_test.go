@@ -41,9 +41,9 @@ func newRecvHandler(t *testing.T) (*Handler, consumerFixture) {
 	ext, err := ortc.GetExtendedRTPCapabilities(native, router, false)
 	require.NoError(t, err)
 	var tr struct {
-		ICEParameters  params.ICEParameters   `json:"iceParameters"`
-		ICECandidates  []params.ICECandidate  `json:"iceCandidates"`
-		DTLSParameters params.DTLSParameters  `json:"dtlsParameters"`
+		ICEParameters  params.ICEParameters  `json:"iceParameters"`
+		ICECandidates  []params.ICECandidate `json:"iceCandidates"`
+		DTLSParameters params.DTLSParameters `json:"dtlsParameters"`
 	}
 	readFixture(t, "webrtc-transport.json", &tr)
 	h, err := New(Options{Direction: DirectionRecv, API: api, ICEParameters: tr.ICEParameters, ICECandidates: tr.ICECandidates,
