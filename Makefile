@@ -3,12 +3,13 @@
 #   make test     install, then vet, gofmt check and every test with the race detector
 #   make demo     install, then the main job: bundled mediasoup server + bot + recorder, recordings checked
 #   make bench    install, then the consume-scaling bench (writes BENCHMARKS.md)
+#   make soak     install, then an hour of consume/close churn (goroutine and heap curve)
 #   make media    regenerate testdata/media with ffmpeg
 #   make clips    regenerate the clips built into mediafile (mediafile/clips) with ffmpeg
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: install test vet fmt-check demo bench media clips
+.PHONY: install test vet fmt-check demo bench media soak clips
 
 # The second step prepares the Go kit's copy of the server in the cache
 # (same worker), so tests find it ready.
@@ -32,6 +33,9 @@ test: install vet fmt-check
 
 demo: install
 	$(GO) run ./cmd/demo
+
+soak: install
+	$(GO) run ./cmd/soak -duration 1h -every 1m
 
 bench: install
 	$(GO) -C cmd/bench run .
