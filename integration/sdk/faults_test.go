@@ -155,53 +155,6 @@ func TestWorkerKilled(t *testing.T) {
 	require.LessOrEqual(t, g1, g0+5, "goroutines back to the start")
 }
 
-// udpGate relays UDP between a client and the server's candidate and can
-// black-hole everything.
-type udpGate struct {
-	front, back *net.UDPConn
-	blocked     atomic.Bool
-	wg          sync.WaitGroup
-}
-
-func newUDPGate(t testing.TB, server *net.UDPAddr) *udpGate {
-	front, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	require.NoError(t, err)
-	back, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	require.NoError(t, err)
-	g := &udpGate{front: front, back: back}
-	var client atomic.Pointer[net.UDPAddr]
-	g.wg.Add(2)
-	go func() {
-		defer g.wg.Done()
-		buf := make([]byte, 2048)
-		for {
-			n, from, err := front.ReadFromUDP(buf)
-			if err != nil {
-				return
-			}
-			client.Store(from)
-			if !g.blocked.Load() {
-				_, _ = back.WriteToUDP(buf[:n], server)
-			}
-		}
-	}()
-	go func() {
-		defer g.wg.Done()
-		buf := make([]byte, 2048)
-		for {
-			n, _, err := back.ReadFromUDP(buf)
-			if err != nil {
-				return
-			}
-			if c := client.Load(); c != nil && !g.blocked.Load() {
-				_, _ = front.WriteToUDP(buf[:n], c)
-			}
-		}
-	}()
-	t.Cleanup(func() { _ = front.Close(); _ = back.Close(); g.wg.Wait() })
-	return g
-}
-
 // TestBlackHoleThenRestartICE: every datagram between the receive
 // transport and the server is dropped until the transport fails; then the
 // path comes back and RestartICE (with the server's new ICE parameters)
@@ -216,24 +169,8 @@ func TestBlackHoleThenRestartICE(t *testing.T) {
 	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
 	require.NoError(t, err)
 
-	info, err := bob.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: "recv"})
-	require.NoError(t, err)
-	var udp *msc.ICECandidate
-	for i := range info.ICECandidates {
-		if info.ICECandidates[i].Protocol == "udp" {
-			udp = &info.ICECandidates[i]
-		}
-	}
-	require.NotNil(t, udp)
-	gate := newUDPGate(t, &net.UDPAddr{IP: net.ParseIP(udp.Host()), Port: int(udp.Port)})
-	via := *udp
-	via.Port = uint16(gate.front.LocalAddr().(*net.UDPAddr).Port)
-	recv, err := bob.device.CreateRecvTransport(msc.TransportOptions{ID: info.ID, ICEParameters: info.ICEParameters, ICECandidates: []msc.ICECandidate{via}, DTLSParameters: info.DTLSParameters})
-	require.NoError(t, err)
-	t.Cleanup(recv.Close)
-	recv.OnConnect(func(ctx context.Context, p msc.ConnectParams) error {
-		return bob.sig.ConnectWebRTCTransport(ctx, recv.ID(), p.DTLSParameters)
-	})
+	// Nothing is dropped until the relay is blocked.
+	recv, gate := bob.transportViaRelay(ctx, "recv", 1)
 	states := watchStates(recv)
 	cons := bob.consume(ctx, recv, prod.ID())
 	readPackets(t, cons.Track(), 10, 10*time.Second)

@@ -26,6 +26,8 @@ type lossyRelay struct {
 	upstream    bool
 	dropped     sync.Map // sequence number -> true
 	drops       atomic.Int64
+	// blocked drops every datagram both ways (a black hole).
+	blocked atomic.Bool
 	wg          sync.WaitGroup
 }
 
@@ -61,7 +63,7 @@ func newLossyRelay(t testing.TB, server *net.UDPAddr, every int, upstream bool) 
 				return
 			}
 			client.Store(from)
-			if r.upstream && drop(buf[:n]) {
+			if r.blocked.Load() || r.upstream && drop(buf[:n]) {
 				continue
 			}
 			_, _ = back.WriteToUDP(buf[:n], server)
@@ -75,7 +77,7 @@ func newLossyRelay(t testing.TB, server *net.UDPAddr, every int, upstream bool) 
 			if err != nil {
 				return
 			}
-			if !r.upstream && drop(buf[:n]) {
+			if r.blocked.Load() || !r.upstream && drop(buf[:n]) {
 				continue
 			}
 			if to := client.Load(); to != nil {
