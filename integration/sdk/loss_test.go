@@ -28,7 +28,7 @@ type lossyRelay struct {
 	drops       atomic.Int64
 	// blocked drops every datagram both ways (a black hole).
 	blocked atomic.Bool
-	wg          sync.WaitGroup
+	wg      sync.WaitGroup
 }
 
 func newLossyRelay(t testing.TB, server *net.UDPAddr, every int, upstream bool) *lossyRelay {
