@@ -535,7 +535,12 @@ type streamCount struct {
 
 type countSample struct{ bytes, packets int64 }
 
-func (s *sink) read(t *webrtc.TrackRemote) {
+// trackReader is what the SDK's RemoteTrack and pion's TrackRemote share.
+type trackReader interface {
+	Read([]byte) (int, interceptor.Attributes, error)
+}
+
+func (s *sink) read(t trackReader) {
 	c := &streamCount{}
 	s.mu.Lock()
 	s.counts = append(s.counts, c)
