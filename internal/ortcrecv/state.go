@@ -10,21 +10,26 @@ import (
 // state and reports each change, in order, from one goroutine at a time
 // (started when there is something to report, ended when there is not).
 type stateTracker struct {
-	mu       sync.Mutex
-	ice      webrtc.ICETransportState
-	dtls     webrtc.DTLSTransportState
-	failed   bool
-	closed   bool
-	state    webrtc.PeerConnectionState
-	handler  func(webrtc.PeerConnectionState)
-	queue    []webrtc.PeerConnectionState
-	running  bool
+	mu      sync.Mutex
+	ice     webrtc.ICETransportState
+	dtls    webrtc.DTLSTransportState
+	failed  bool
+	closed  bool
+	state   webrtc.PeerConnectionState
+	handler func(webrtc.PeerConnectionState)
+	queue   []webrtc.PeerConnectionState
+	running bool
+	// calling is set while a handler runs; idle signals the end of a
+	// dispatch.
+	calling bool
+	idle    *sync.Cond
 }
 
 func (s *stateTracker) init() {
 	s.ice = webrtc.ICETransportStateNew
 	s.dtls = webrtc.DTLSTransportStateNew
 	s.state = webrtc.PeerConnectionStateNew
+	s.idle = sync.NewCond(&s.mu)
 }
 
 func (s *stateTracker) onChange(f func(webrtc.PeerConnectionState)) {
@@ -61,12 +66,17 @@ func (s *stateTracker) fail() {
 	s.mu.Unlock()
 }
 
-// close reports the closed state; later changes are ignored.
+// close reports the closed state (later changes are ignored) and waits
+// until the handler got it, unless a handler is running (it may be the
+// caller).
 func (s *stateTracker) close() {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.closed = true
 	s.updateLocked()
-	s.mu.Unlock()
+	for s.running && !s.calling {
+		s.idle.Wait()
+	}
 }
 
 func (s *stateTracker) combined() webrtc.PeerConnectionState {
@@ -112,11 +122,14 @@ func (s *stateTracker) dispatch() {
 		v := s.queue[0]
 		s.queue = s.queue[1:]
 		f := s.handler
+		s.calling = true
 		s.mu.Unlock()
 		if f != nil {
 			f(v)
 		}
 		s.mu.Lock()
+		s.calling = false
 	}
 	s.running = false
+	s.idle.Broadcast()
 }

@@ -467,4 +467,3 @@ func (t *Transport) Close() error {
 	t.st.close()
 	return errors.Join(errs...)
 }
-
