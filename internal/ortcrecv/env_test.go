@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v3"
 	"github.com/stretchr/testify/require"
 
@@ -73,7 +74,9 @@ func newEnv(t testing.TB, produce bool) *env {
 func nativeCaps(t testing.TB) params.RTPCapabilities {
 	m, err := handler.NewMediaEngine()
 	require.NoError(t, err)
-	caps, err := handler.NativeRTPCapabilities(webrtc.NewAPI(webrtc.WithMediaEngine(m)))
+	ir := &interceptor.Registry{}
+	require.NoError(t, handler.RegisterInterceptors(m, ir))
+	caps, err := handler.NativeRTPCapabilities(webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir)))
 	require.NoError(t, err)
 	return caps
 }
