@@ -1,0 +1,154 @@
+package ortcrecv
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/interceptor/pkg/twcc"
+	"github.com/pion/webrtc/v3"
+
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
+	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
+)
+
+// newMediaEngine registers what the transport receives: every codec in
+// common with the router under the router's payload types, RTX included,
+// and the receivable header extensions.
+//
+// In ORTC mode pion finds a received stream's codec by payload type among
+// the registered codecs (TrackRemote.Codec), so the payload types must be
+// the router's. pion's MediaEngine takes no header extension ids outside
+// SDP negotiation (it numbers them itself): the ids that matter, mediasoup's,
+// go to the interceptors in each stream's StreamInfo instead.
+func newMediaEngine(ext ortc.ExtendedRTPCapabilities) (*webrtc.MediaEngine, error) {
+	m := &webrtc.MediaEngine{}
+	caps := ortc.GetRecvRTPCapabilities(ext)
+	for _, c := range caps.Codecs {
+		if c.PreferredPayloadType == nil {
+			continue
+		}
+		p := webrtc.RTPCodecParameters{
+			RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: c.MimeType, ClockRate: uint32(c.ClockRate), SDPFmtpLine: fmtpLine(c.Parameters),
+				RTCPFeedback: pionFeedback(c.RTCPFeedback),
+			},
+			PayloadType: webrtc.PayloadType(*c.PreferredPayloadType),
+		}
+		if c.Channels != nil {
+			p.Channels = uint16(*c.Channels)
+		}
+		if err := m.RegisterCodec(p, pionKind(c.Kind)); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range caps.HeaderExtensions {
+		kinds := []params.MediaKind{e.Kind}
+		if e.Kind == "" {
+			kinds = []params.MediaKind{params.MediaKindAudio, params.MediaKindVideo}
+		}
+		for _, k := range kinds {
+			if err := m.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: e.URI}, pionKind(k), webrtc.RTPTransceiverDirectionRecvonly); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+// newRegistry lists the receive-side interceptors: NACK generator, receiver
+// reports, transport-wide congestion control feedback and stats.
+func newRegistry(statsFactory *handler.StatsFactory) (*interceptor.Registry, error) {
+	ir := &interceptor.Registry{}
+	gen, err := nack.NewGeneratorInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	ir.Add(gen)
+	rr, err := report.NewReceiverInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	ir.Add(rr)
+	tw, err := twcc.NewSenderInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	ir.Add(tw)
+	ir.Add(statsFactory)
+	return ir, nil
+}
+
+// streamInfo describes a consumer's media stream to the interceptors, with
+// the router's payload type and header extension ids.
+func streamInfo(id string, ssrc uint32, codec params.RTPCodecParameters, exts []params.RTPHeaderExtensionParameters) *interceptor.StreamInfo {
+	info := &interceptor.StreamInfo{
+		ID: id, SSRC: ssrc, PayloadType: codec.PayloadType, MimeType: codec.MimeType,
+		ClockRate: uint32(codec.ClockRate), SDPFmtpLine: fmtpLine(codec.Parameters),
+	}
+	if codec.Channels != nil {
+		info.Channels = uint16(*codec.Channels)
+	}
+	for _, fb := range codec.RTCPFeedback {
+		info.RTCPFeedback = append(info.RTCPFeedback, interceptor.RTCPFeedback{Type: fb.Type, Parameter: fb.Parameter})
+	}
+	for _, e := range exts {
+		info.RTPHeaderExtensions = append(info.RTPHeaderExtensions, interceptor.RTPHeaderExtension{URI: e.URI, ID: e.ID})
+	}
+	return info
+}
+
+func pionCodec(c params.RTPCodecParameters) webrtc.RTPCodecParameters {
+	p := webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: c.MimeType, ClockRate: uint32(c.ClockRate), SDPFmtpLine: fmtpLine(c.Parameters),
+			RTCPFeedback: pionFeedback(c.RTCPFeedback),
+		},
+		PayloadType: webrtc.PayloadType(c.PayloadType),
+	}
+	if c.Channels != nil {
+		p.Channels = uint16(*c.Channels)
+	}
+	return p
+}
+
+func pionFeedback(fbs []params.RTCPFeedback) []webrtc.RTCPFeedback {
+	out := make([]webrtc.RTCPFeedback, 0, len(fbs))
+	for _, fb := range fbs {
+		out = append(out, webrtc.RTCPFeedback{Type: fb.Type, Parameter: fb.Parameter})
+	}
+	return out
+}
+
+func pionKind(k params.MediaKind) webrtc.RTPCodecType {
+	if k == params.MediaKindAudio {
+		return webrtc.RTPCodecTypeAudio
+	}
+	return webrtc.RTPCodecTypeVideo
+}
+
+// fmtpLine writes codec parameters as an fmtp line, keys sorted.
+func fmtpLine(p params.CodecParameters) string {
+	if len(p) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		v, _ := p.String(k)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	return b.String()
+}
