@@ -251,7 +251,7 @@ func (t *Transport) execConsume(batch []*op) {
 		cons := &Consumer{
 			id: c.opts.ID, localID: r.LocalID, producerID: c.opts.ProducerID, kind: c.opts.Kind,
 			rtp: c.rtp, appData: c.opts.AppData, transport: t, receiver: r.Receiver,
-			track: newRemoteTrack(r.Track, r.Started, c.opts.Kind, c.rtp, c.opts.ID, streamID),
+			track: newRemoteTrack(r.Track, c.opts.Kind, c.rtp, c.opts.ID, streamID),
 		}
 		if cons.appData == nil {
 			cons.appData = AppData{}
@@ -368,15 +368,15 @@ func (c *Consumer) RequestKeyFrame() error {
 		return fmt.Errorf("consumer %s: key frames are for video: %w", c.id, ErrInvalidState)
 	}
 	pli := []rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: c.rtp.Encodings[0].SSRC}}
-	pc := c.transport.h.PeerConnection()
+	h := c.transport.h
 	if c.track.isStarted() {
-		return pc.WriteRTCP(pli)
+		return h.WriteRTCP(pli)
 	}
 	c.pendingPLI.Do(func() {
 		go func() {
 			select {
-			case <-c.track.started:
-				_ = pc.WriteRTCP(pli)
+			case <-c.track.r.Started():
+				_ = h.WriteRTCP(pli)
 			case <-c.track.done:
 			}
 		}()

@@ -11,16 +11,32 @@ import (
 	"github.com/pion/webrtc/v3"
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
+	"github.com/soupkit/mediasoup-client-go/internal/handler/peerconn"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+	"github.com/soupkit/mediasoup-client-go/internal/ortcrecv"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 )
 
-// HandlerNamePion is the name of the SDK's only handler: pion/webrtc v3.
-const HandlerNamePion = "PionV3"
+// Handler names: both run on pion/webrtc v3.
+const (
+	// HandlerNamePion, the default, drives one pion PeerConnection per
+	// transport, negotiated with SDP built from mediasoup's parameters.
+	HandlerNamePion = "PionV3"
+	// HandlerNamePionORTC builds receive transports on pion's ORTC objects
+	// (ICE, DTLS and SCTP transports, one RTP receiver per consumer), with
+	// no SDP: a Consume costs the same however many consumers the
+	// transport has. Send transports stay on the PeerConnection handler.
+	// Differences on receive transports: Transport.PeerConnection is nil,
+	// Renegotiations stays 0, UpdateICEServers is ErrUnsupported (the ICE
+	// servers are fixed when the transport is created), and ConsumeData
+	// waits for the SCTP association (bounded by its context).
+	HandlerNamePionORTC = "PionV3ORTC"
+)
 
 // DeviceOptions configure a Device. The zero value gives good defaults.
 type DeviceOptions struct {
-	// HandlerName picks the handler explicitly; empty or HandlerNamePion.
+	// HandlerName picks the handler explicitly: empty or HandlerNamePion
+	// (the default), or HandlerNamePionORTC.
 	HandlerName string
 	// SettingEngine customises pion (UDP port range, NAT 1:1 IPs, network
 	// types, ICE timeouts...). The SDK additionally pins the answering DTLS
@@ -49,9 +65,13 @@ type DeviceLoadOptions struct {
 // Device is the entry point: it loads a router's capabilities and creates
 // transports, like mediasoup-client's Device.
 type Device struct {
-	api    *webrtc.API
-	log    *slog.Logger
-	native params.RTPCapabilities
+	api         *webrtc.API
+	log         *slog.Logger
+	native      params.RTPCapabilities
+	handlerName string
+	// opts are kept for the ORTC handler, which builds its own pion API
+	// per receive transport.
+	opts DeviceOptions
 
 	// pcMu serialises peer connection creation; lastStats is the stats
 	// getter of the one just created.
@@ -94,7 +114,12 @@ func (o *DeviceObserver) newTransport(t *Transport) {
 
 // NewDevice creates a device with pion as its handler.
 func NewDevice(opts DeviceOptions) (*Device, error) {
-	if opts.HandlerName != "" && opts.HandlerName != HandlerNamePion {
+	name := opts.HandlerName
+	switch name {
+	case "":
+		name = HandlerNamePion
+	case HandlerNamePion, HandlerNamePionORTC:
+	default:
 		return nil, fmt.Errorf("handler %q: %w", opts.HandlerName, ErrUnsupported)
 	}
 	m, err := handler.NewMediaEngine()
@@ -148,7 +173,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("native capabilities: %w", err)
 	}
-	d = &Device{api: api, log: log, native: native}
+	d = &Device{api: api, log: log, native: native, handlerName: name, opts: opts}
 	// The stats interceptor announces each new peer connection's getter
 	// synchronously; createTransport serialises creation to pick it up.
 	statsFactory.OnNewPeerConnection(func(_ string, g handler.StatsGetter) { d.lastStats = g })
@@ -156,7 +181,7 @@ func NewDevice(opts DeviceOptions) (*Device, error) {
 }
 
 // HandlerName returns the name of the handler in use.
-func (d *Device) HandlerName() string { return HandlerNamePion }
+func (d *Device) HandlerName() string { return d.handlerName }
 
 // Loaded reports whether Load succeeded.
 func (d *Device) Loaded() bool {
@@ -260,4 +285,54 @@ func (d *Device) createTransport(dir handler.Direction, opts TransportOptions) (
 	}
 	d.observer.newTransport(t)
 	return t, nil
+}
+
+// handlerParams are the server transport's parameters a handler needs.
+type handlerParams struct {
+	ice        ICEParameters
+	candidates []ICECandidate
+	dtls       DTLSParameters
+	sctp       *SCTPParameters
+	iceServers []webrtc.ICEServer
+	policy     webrtc.ICETransportPolicy
+}
+
+// newHandler creates the handler of a new transport: the ORTC one for
+// receive transports when the device was asked for it, the PeerConnection
+// one otherwise.
+func (d *Device) newHandler(dir handler.Direction, ext ortc.ExtendedRTPCapabilities, keyFrames *keyFrameRouter, p handlerParams) (handler.Transport, error) {
+	if dir == handler.DirectionRecv && d.handlerName == HandlerNamePionORTC {
+		se := webrtc.SettingEngine{}
+		if d.opts.SettingEngine != nil {
+			se = *d.opts.SettingEngine
+		}
+		h, err := ortcrecv.NewHandler(ortcrecv.Options{
+			ICEParameters: p.ice, ICECandidates: p.candidates, DTLSParameters: p.dtls, SCTPParameters: p.sctp,
+			ICEServers: p.iceServers, ICETransportPolicy: p.policy, Extended: ext,
+			SettingEngine: &se, Logger: d.log, Interceptors: d.opts.Interceptors,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("create ORTC transport: %w", err)
+		}
+		return h, nil
+	}
+	d.pcMu.Lock()
+	defer d.pcMu.Unlock()
+	d.lastStats = nil
+	hooks := &handler.PCHooks{}
+	if keyFrames != nil {
+		hooks.Drain, hooks.OnKeyFrame = true, keyFrames.request
+	}
+	d.creatingHooks = hooks
+	defer func() { d.creatingHooks = nil }()
+	h, err := peerconn.New(peerconn.Options{
+		Direction: dir, API: d.api, ICEParameters: p.ice, ICECandidates: p.candidates,
+		DTLSParameters: p.dtls, SCTPParameters: p.sctp, ICEServers: p.iceServers,
+		ICETransportPolicy: p.policy, Extended: ext, Hooks: hooks,
+		StatsGetter: func() handler.StatsGetter { return d.lastStats },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create peer connection: %w", err)
+	}
+	return h, nil
 }

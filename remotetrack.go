@@ -2,7 +2,6 @@ package mediasoupclient
 
 import (
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -25,28 +24,23 @@ import (
 // While the consumer is paused locally (Consumer.Pause), packets that
 // still arrive are dropped: nothing reaches the readers.
 type RemoteTrack struct {
-	pion     *webrtc.TrackRemote
+	r        handler.TrackReader
 	codec    webrtc.RTPCodecParameters
 	kind     webrtc.RTPCodecType
 	ssrc     webrtc.SSRC
 	id       string
 	streamID string
-	started  <-chan struct{}
 	paused   atomic.Bool
 
-	mu        sync.Mutex
-	deadline  time.Time
-	dlChanged chan struct{}
-	// applied: the receiver started and the deadline is pion's now.
-	applied bool
-	done    chan struct{}
-	endErr  error
+	mu     sync.Mutex
+	done   chan struct{}
+	endErr error
 }
 
-func newRemoteTrack(pion *webrtc.TrackRemote, started <-chan struct{}, kind MediaKind, rtpParams RTPParameters, id, streamID string) *RemoteTrack {
+func newRemoteTrack(r handler.TrackReader, kind MediaKind, rtpParams RTPParameters, id, streamID string) *RemoteTrack {
 	t := &RemoteTrack{
-		pion: pion, started: started, id: id, streamID: streamID,
-		kind: webrtc.RTPCodecTypeVideo, dlChanged: make(chan struct{}), done: make(chan struct{}),
+		r: r, id: id, streamID: streamID,
+		kind: webrtc.RTPCodecTypeVideo, done: make(chan struct{}),
 	}
 	if kind == MediaKindAudio {
 		t.kind = webrtc.RTPCodecTypeAudio
@@ -94,10 +88,13 @@ func fmtpLine(p CodecParameters) string {
 	return b.String()
 }
 
-// TrackRemote returns pion's track underneath. Before the transport has
-// connected pion v3 panics on its SetReadDeadline and its reads never
-// return if the consumer closes: read through the RemoteTrack instead.
-func (t *RemoteTrack) TrackRemote() *webrtc.TrackRemote { return t.pion }
+// TrackRemote returns pion's track underneath (nil with the ORTC handler
+// until the receiver started). Read through the RemoteTrack instead: before
+// the transport has connected pion v3 panics on the TrackRemote's
+// SetReadDeadline and its reads never return if the consumer closes, and
+// with the ORTC handler reading it directly bypasses the interceptors
+// (NACKs, receiver reports, stats).
+func (t *RemoteTrack) TrackRemote() *webrtc.TrackRemote { return t.r.TrackRemote() }
 
 // ID returns the track id (the consumer's ID).
 func (t *RemoteTrack) ID() string { return t.id }
@@ -123,10 +120,12 @@ func (t *RemoteTrack) Codec() webrtc.RTPCodecParameters { return t.codec }
 // ends (io.EOF when the consumer or transport closed).
 func (t *RemoteTrack) Read(b []byte) (int, interceptor.Attributes, error) {
 	for {
-		if err := t.waitStarted(); err != nil {
-			return 0, nil, err
+		select {
+		case <-t.done:
+			return 0, nil, t.end()
+		default:
 		}
-		n, a, err := t.pion.Read(b)
+		n, a, err := t.r.Read(b)
 		if err != nil {
 			select {
 			case <-t.done:
@@ -161,70 +160,12 @@ func (t *RemoteTrack) ReadRTP() (*rtp.Packet, interceptor.Attributes, error) {
 func (t *RemoteTrack) SetReadDeadline(d time.Time) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.deadline = d
-	close(t.dlChanged)
-	t.dlChanged = make(chan struct{})
-	if t.applied {
-		return handler.SetTrackReadDeadline(t.pion, d)
-	}
-	return nil
-}
-
-// waitStarted blocks until pion started the receiver, the deadline passes
-// or the track ends.
-func (t *RemoteTrack) waitStarted() error {
-	t.mu.Lock()
-	applied, done := t.applied, t.done
-	t.mu.Unlock()
 	select {
-	case <-done:
-		return t.end()
+	case <-t.done:
+		return nil
 	default:
 	}
-	if applied {
-		return nil
-	}
-	for {
-		t.mu.Lock()
-		dl, changed := t.deadline, t.dlChanged
-		t.mu.Unlock()
-		var timer *time.Timer
-		var expired <-chan time.Time
-		if !dl.IsZero() {
-			d := time.Until(dl)
-			if d <= 0 {
-				return deadlineError{}
-			}
-			timer = time.NewTimer(d)
-			expired = timer.C
-		}
-		select {
-		case <-t.started:
-			if timer != nil {
-				timer.Stop()
-			}
-			t.mu.Lock()
-			defer t.mu.Unlock()
-			if !t.applied {
-				if err := handler.SetTrackReadDeadline(t.pion, t.deadline); err != nil {
-					return err
-				}
-				t.applied = true
-			}
-			return nil
-		case <-done:
-			if timer != nil {
-				timer.Stop()
-			}
-			return t.end()
-		case <-changed:
-			if timer != nil {
-				timer.Stop()
-			}
-		case <-expired:
-			return deadlineError{}
-		}
-	}
+	return t.r.SetReadDeadline(d)
 }
 
 // close ends the track: pending and later reads return err (io.EOF when
@@ -242,10 +183,8 @@ func (t *RemoteTrack) close(err error) {
 	}
 	t.endErr = err
 	close(t.done)
-	if t.applied {
-		// Wake a reader blocked inside pion; it sees done and returns.
-		_ = handler.SetTrackReadDeadline(t.pion, time.Unix(1, 0))
-	}
+	// Wake a pending read; it sees done and returns.
+	_ = t.r.SetReadDeadline(time.Unix(1, 0))
 }
 
 func (t *RemoteTrack) end() error {
@@ -254,23 +193,13 @@ func (t *RemoteTrack) end() error {
 	return t.endErr
 }
 
-// isStarted reports whether pion started the track's receiver.
+// isStarted reports whether the track's receiver has started.
 func (t *RemoteTrack) isStarted() bool {
 	select {
-	case <-t.started:
+	case <-t.r.Started():
 		return true
 	default:
 		return false
 	}
 }
 
-// deadlineError is returned by reads whose deadline passed before the
-// receiver started; like pion's, it is a net.Error with Timeout() true.
-type deadlineError struct{}
-
-func (deadlineError) Error() string   { return "read deadline exceeded" }
-func (deadlineError) Timeout() bool   { return true }
-func (deadlineError) Temporary() bool { return true }
-func (deadlineError) Is(target error) bool {
-	return target == os.ErrDeadlineExceeded
-}

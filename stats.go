@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v3"
-
-	"github.com/soupkit/mediasoup-client-go/internal/handler"
 )
 
 // pion v3's PeerConnection.GetStats has no RTP stream entries; the SDK
@@ -26,7 +24,7 @@ func (t *Transport) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 	if t.Closed() {
 		return nil, fmt.Errorf("transport closed: %w", ErrInvalidState)
 	}
-	report := t.h.PeerConnection().GetStats()
+	report := t.h.Report()
 	t.mu.Lock()
 	producers, consumers := mapValues(t.producers), mapValues(t.consumers)
 	t.mu.Unlock()
@@ -42,7 +40,7 @@ func (t *Transport) GetStats(ctx context.Context) (webrtc.StatsReport, error) {
 // transportStats keeps the report's transport-level entries (ICE, DTLS).
 func (t *Transport) transportStats() webrtc.StatsReport {
 	out := webrtc.StatsReport{}
-	for id, s := range t.h.PeerConnection().GetStats() {
+	for id, s := range t.h.Report() {
 		switch s.(type) {
 		case webrtc.TransportStats, webrtc.ICECandidatePairStats, webrtc.ICECandidateStats, webrtc.CertificateStats:
 			out[id] = s
@@ -52,15 +50,12 @@ func (t *Transport) transportStats() webrtc.StatsReport {
 }
 
 func (c *Consumer) addStats(report webrtc.StatsReport) {
-	getter := c.transport.stats
-	if getter == nil {
-		return
-	}
+	getter := c.transport.h
 	for _, e := range c.rtp.Encodings {
 		if e.SSRC == 0 {
 			continue
 		}
-		s := getter.Get(e.SSRC)
+		s := getter.Stats(e.SSRC)
 		if s == nil {
 			continue
 		}
@@ -80,15 +75,12 @@ func (c *Consumer) addStats(report webrtc.StatsReport) {
 }
 
 func (p *Producer) addStats(report webrtc.StatsReport) {
-	getter := p.transport.stats
-	if getter == nil {
-		return
-	}
+	getter := p.transport.h
 	for _, e := range p.rtp.Encodings {
 		if e.SSRC == 0 {
 			continue
 		}
-		s := getter.Get(e.SSRC)
+		s := getter.Stats(e.SSRC)
 		if s == nil {
 			continue
 		}
@@ -106,6 +98,3 @@ func (p *Producer) addStats(report webrtc.StatsReport) {
 func statsTimestamp(t time.Time) webrtc.StatsTimestamp {
 	return webrtc.StatsTimestamp(float64(t.UnixNano()) / float64(time.Millisecond))
 }
-
-// statsGetter is what the stats interceptor hands out per peer connection.
-type statsGetter = handler.StatsGetter

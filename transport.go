@@ -76,7 +76,7 @@ type Transport struct {
 	id        string
 	dir       handler.Direction
 	device    *Device
-	h         *handler.Handler
+	h         handler.Transport
 	ext       ortc.ExtendedRTPCapabilities
 	canSend   map[MediaKind]bool
 	appData   AppData
@@ -87,8 +87,6 @@ type Transport struct {
 	cancel context.CancelFunc
 	q      *queue
 
-	// stats records RTP stream statistics of the peer connection.
-	stats statsGetter
 	// keyFrames routes key frame requests to producers (send only).
 	keyFrames *keyFrameRouter
 
@@ -145,25 +143,16 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 		}
 		sctp = &s
 	}
-	d.pcMu.Lock()
-	d.lastStats = nil
 	var keyFrames *keyFrameRouter
-	hooks := &handler.PCHooks{}
 	if dir == handler.DirectionSend {
 		keyFrames = newKeyFrameRouter()
-		hooks.Drain, hooks.OnKeyFrame = true, keyFrames.request
 	}
-	d.creatingHooks = hooks
-	h, err := handler.New(handler.Options{
-		Direction: dir, API: d.api, ICEParameters: ice, ICECandidates: o.ICECandidates,
-		DTLSParameters: dtls, SCTPParameters: sctp, ICEServers: o.ICEServers,
-		ICETransportPolicy: o.ICETransportPolicy, Extended: ext, Hooks: hooks,
+	h, err := d.newHandler(dir, ext, keyFrames, handlerParams{
+		ice: ice, candidates: o.ICECandidates, dtls: dtls, sctp: sctp,
+		iceServers: o.ICEServers, policy: o.ICETransportPolicy,
 	})
-	getter := d.lastStats
-	d.creatingHooks = nil
-	d.pcMu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("create peer connection: %w", err)
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if o.AppData == nil {
@@ -171,7 +160,7 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	}
 	t := &Transport{
 		id: o.ID, dir: dir, device: d, h: h, ext: ext, canSend: canSend, appData: o.AppData,
-		ctx: ctx, cancel: cancel, stats: getter, keyFrames: keyFrames,
+		ctx: ctx, cancel: cancel, keyFrames: keyFrames,
 		producers: map[string]*Producer{}, consumers: map[string]*Consumer{},
 		dataProducers: map[string]*DataProducer{}, dataConsumers: map[string]*DataConsumer{},
 	}
@@ -181,8 +170,7 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	t.connState.Store(webrtc.PeerConnectionStateNew)
 	t.q = newQueue(t.exec)
 	t.q.arriving = t.consumeCallers.Load
-	pc := h.PeerConnection()
-	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+	h.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		t.mu.Lock()
 		if t.closed {
 			// Silent after Close, as mediasoup-client is.
@@ -218,7 +206,7 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 		}
 		t.observer.connectionStateChange(s)
 	})
-	pc.OnICEGatheringStateChange(func(s webrtc.ICEGathererState) {
+	h.OnICEGatheringStateChange(func(s webrtc.ICEGatheringState) {
 		t.mu.Lock()
 		f := t.onGathering
 		if t.closed {
@@ -226,21 +214,10 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 		}
 		t.mu.Unlock()
 		if f != nil {
-			f(gatheringState(s))
+			f(s)
 		}
 	})
 	return t, nil
-}
-
-func gatheringState(s webrtc.ICEGathererState) ICEGatheringState {
-	switch s {
-	case webrtc.ICEGathererStateGathering:
-		return webrtc.ICEGatheringStateGathering
-	case webrtc.ICEGathererStateComplete:
-		return webrtc.ICEGatheringStateComplete
-	default:
-		return webrtc.ICEGatheringStateNew
-	}
 }
 
 // ID returns the server-side transport's ID.
@@ -281,14 +258,15 @@ func (t *Transport) ConnectionState() ConnectionState {
 
 // ICEGatheringState returns the current ICE gathering state.
 func (t *Transport) ICEGatheringState() ICEGatheringState {
-	return t.h.PeerConnection().ICEGatheringState()
+	return t.h.ICEGatheringState()
 }
 
 // Renegotiations returns how many offer/answer rounds the transport applied.
 func (t *Transport) Renegotiations() int64 { return t.h.Renegotiations() }
 
 // PeerConnection exposes the underlying pion peer connection, for stats or
-// tuning. Negotiating on it directly breaks the transport.
+// tuning; nil for a receive transport of the ORTC handler, which has none.
+// Negotiating on it directly breaks the transport.
 func (t *Transport) PeerConnection() *webrtc.PeerConnection { return t.h.PeerConnection() }
 
 // Observer returns the transport's observer.
@@ -509,6 +487,9 @@ func (t *Transport) ensureConnected(ctx context.Context) error {
 		return err
 	}
 	if err := f(ctx, ConnectParams{DTLSParameters: dtls}); err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	if err := t.h.Connected(ctx); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
 	t.connected = true

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
+	"github.com/soupkit/mediasoup-client-go/internal/handler/peerconn"
 	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
@@ -115,7 +116,7 @@ func TestScaleOneByOne(t *testing.T) {
 
 // newHandler is a receive transport of the SDK's SDP handler, set up as the
 // device sets it up, and connected.
-func (e *env) newHandler(ctx context.Context) (*handler.Handler, string) {
+func (e *env) newHandler(ctx context.Context) (*peerconn.Handler, string) {
 	t := e.t
 	m, err := handler.NewMediaEngine()
 	require.NoError(t, err)
@@ -128,7 +129,7 @@ func (e *env) newHandler(ctx context.Context) (*handler.Handler, string) {
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(*se))
 	info, err := e.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: testbed.DirectionRecv})
 	require.NoError(t, err)
-	h, err := handler.New(handler.Options{
+	h, err := peerconn.New(peerconn.Options{
 		Direction: handler.DirectionRecv, API: api, ICEParameters: info.ICEParameters, ICECandidates: info.ICECandidates,
 		DTLSParameters: info.DTLSParameters, Extended: e.ext,
 	})

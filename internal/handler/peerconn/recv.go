@@ -1,4 +1,4 @@
-package handler
+package peerconn
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/webrtc/v3"
 
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/internal/sdp"
@@ -16,36 +17,6 @@ import (
 // probatorMID is the mid mediasoup's bandwidth probation packets are
 // signaled under.
 const probatorMID = "probator"
-
-// ReceiveOptions describe one consumer to add.
-type ReceiveOptions struct {
-	// TrackID is the msid track id (the consumer id).
-	TrackID string
-	// Kind of media.
-	Kind params.MediaKind
-	// RTPParameters the server sends.
-	RTPParameters params.RTPParameters
-	// StreamID is the msid stream id.
-	StreamID string
-	// OnReceiver, when set, is called with the receiver that will receive
-	// the consumer's media once the transceiver exists, before the
-	// offer/answer is applied.
-	OnReceiver func(*webrtc.RTPReceiver)
-}
-
-// ReceiveResult is what one added consumer got.
-type ReceiveResult struct {
-	// LocalID is the consumer's local mid.
-	LocalID     string
-	Transceiver *webrtc.RTPTransceiver
-	Receiver    *webrtc.RTPReceiver
-	Track       *webrtc.TrackRemote
-	// Started is closed once pion started the receiver (after ICE and
-	// DTLS connect): from then on the track's reads and read deadlines
-	// work. Before that pion v3 panics in TrackRemote.SetReadDeadline and
-	// blocks reads even when the receiver stops.
-	Started <-chan struct{}
-}
 
 type added struct {
 	mid    string
@@ -56,8 +27,8 @@ type added struct {
 // Receive adds a media section per consumer, all in one offer/answer. It
 // returns once the answer is applied, whether or not the transport has
 // connected: each result's Started channel tells when its track can be read.
-func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]ReceiveResult, error) {
-	if h.dir != DirectionRecv {
+func (h *Handler) Receive(ctx context.Context, opts []handler.ReceiveOptions) ([]handler.ReceiveResult, error) {
+	if h.dir != handler.DirectionRecv {
 		return nil, fmt.Errorf("receive on a send transport: %w", params.ErrUnsupported)
 	}
 	if err := h.usable(); err != nil {
@@ -144,15 +115,19 @@ func (h *Handler) Receive(ctx context.Context, opts []ReceiveOptions) ([]Receive
 		// buffer's worth of it and drops the rest.
 		h.hasProbator = true
 	}
-	out := make([]ReceiveResult, len(news))
+	out := make([]handler.ReceiveResult, len(news))
 	for i, a := range news {
 		tr := h.transceivers[a.mid]
 		r := tr.Receiver()
-		out[i] = ReceiveResult{LocalID: a.mid, Transceiver: tr, Receiver: r, Started: h.startedChan(a.mid)}
+		out[i] = handler.ReceiveResult{LocalID: a.mid, Receiver: r}
+		var track *webrtc.TrackRemote
 		if r != nil {
-			out[i].Track = r.Track()
+			track = r.Track()
 		}
-		if out[i].Track == nil {
+		if track != nil {
+			out[i].Track = newTrackReader(track, h.startedChan(a.mid))
+		}
+		if track == nil {
 			// pion did not configure the receiver (it already had a track
 			// for one of the SSRCs): nothing of this round can be trusted.
 			mids := make([]string, len(news))
@@ -459,14 +434,3 @@ func (h *Handler) forgetStart(mid string) {
 	delete(h.startDone, mid)
 }
 
-// SetTrackReadDeadline sets a started track's read deadline; a track pion
-// has not really started (its start failed) reports an error instead of
-// panicking.
-func SetTrackReadDeadline(t *webrtc.TrackRemote, d time.Time) (err error) {
-	defer func() {
-		if recover() != nil {
-			err = errors.New("track not started")
-		}
-	}()
-	return t.SetReadDeadline(d)
-}

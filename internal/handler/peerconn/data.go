@@ -1,4 +1,4 @@
-package handler
+package peerconn
 
 import (
 	"context"
@@ -7,26 +7,17 @@ import (
 	psdp "github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v3"
 
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/sdp"
 )
 
 // dataMIDRecv is the mid of the SCTP section of a receive transport.
 const dataMIDRecv = "datachannel"
 
-// DataChannelOptions describe a negotiated data channel.
-type DataChannelOptions struct {
-	StreamID          uint16
-	Label             string
-	Protocol          string
-	Ordered           bool
-	MaxPacketLifeTime *uint16
-	MaxRetransmits    *uint16
-}
-
 // OpenDataChannel creates a negotiated data channel on the server-given
 // (or locally chosen) SCTP stream and, the first time, negotiates the SCTP
 // media section.
-func (h *Handler) OpenDataChannel(ctx context.Context, o DataChannelOptions) (*webrtc.DataChannel, error) {
+func (h *Handler) OpenDataChannel(ctx context.Context, o handler.DataChannelOptions) (*webrtc.DataChannel, error) {
 	if h.sctp == nil {
 		return nil, fmt.Errorf("transport has no SCTP parameters")
 	}
@@ -54,7 +45,7 @@ func (h *Handler) OpenDataChannel(ctx context.Context, o DataChannelOptions) (*w
 }
 
 func (h *Handler) negotiateData(ctx context.Context) error {
-	if h.dir == DirectionRecv {
+	if h.dir == handler.DirectionRecv {
 		h.remote.SetApplication(dataMIDRecv)
 		if err := h.answerRemoteOffer(ctx); err != nil {
 			h.remote.Remove(dataMIDRecv)

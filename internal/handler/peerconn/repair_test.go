@@ -1,4 +1,4 @@
-package handler
+package peerconn
 
 import (
 	"context"
@@ -12,13 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 )
 
 func readFixture(t *testing.T, name string, v any) {
 	t.Helper()
-	b, err := os.ReadFile("../../testdata/fixtures/" + name)
+	b, err := os.ReadFile("../../../testdata/fixtures/" + name)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, v))
 }
@@ -27,14 +28,14 @@ func readFixture(t *testing.T, name string, v any) {
 // parameters (its candidate is on 127.0.0.1; nothing answers there).
 func newRecvHandler(t *testing.T) (*Handler, consumerFixture) {
 	t.Helper()
-	m, err := NewMediaEngine()
+	m, err := handler.NewMediaEngine()
 	require.NoError(t, err)
 	ir := &interceptor.Registry{}
-	require.NoError(t, RegisterInterceptors(m, ir))
+	require.NoError(t, handler.RegisterInterceptors(m, ir))
 	se := webrtc.SettingEngine{}
 	require.NoError(t, se.SetAnsweringDTLSRole(webrtc.DTLSRoleClient))
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
-	native, err := NativeRTPCapabilities(api)
+	native, err := handler.NativeRTPCapabilities(api)
 	require.NoError(t, err)
 	var router params.RTPCapabilities
 	readFixture(t, "router-rtp-capabilities.json", &router)
@@ -46,8 +47,8 @@ func newRecvHandler(t *testing.T) (*Handler, consumerFixture) {
 		DTLSParameters params.DTLSParameters `json:"dtlsParameters"`
 	}
 	readFixture(t, "webrtc-transport.json", &tr)
-	h, err := New(Options{Direction: DirectionRecv, API: api, ICEParameters: tr.ICEParameters, ICECandidates: tr.ICECandidates,
-		DTLSParameters: tr.DTLSParameters, Extended: ext, Hooks: &PCHooks{}})
+	h, err := New(Options{Direction: handler.DirectionRecv, API: api, ICEParameters: tr.ICEParameters, ICECandidates: tr.ICECandidates,
+		DTLSParameters: tr.DTLSParameters, Extended: ext, Hooks: &handler.PCHooks{}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = h.Close() })
 	var c consumerFixture
@@ -61,10 +62,10 @@ type consumerFixture struct {
 	RTPParameters params.RTPParameters `json:"rtpParameters"`
 }
 
-func (c consumerFixture) opts(id string, ssrc uint32) ReceiveOptions {
+func (c consumerFixture) opts(id string, ssrc uint32) handler.ReceiveOptions {
 	rtp := c.RTPParameters.Clone()
 	rtp.Encodings[0].SSRC = ssrc
-	return ReceiveOptions{TrackID: id, Kind: c.Kind, RTPParameters: rtp, StreamID: "s"}
+	return handler.ReceiveOptions{TrackID: id, Kind: c.Kind, RTPParameters: rtp, StreamID: "s"}
 }
 
 // TestRefusedNegotiationRepaired: a round pion refuses, before or after it
@@ -74,11 +75,11 @@ func (c consumerFixture) opts(id string, ssrc uint32) ReceiveOptions {
 func TestRefusedNegotiationRepaired(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx := context.Background()
-	cases := map[string]func(h *Handler, o *ReceiveOptions){
-		"offer refused (extmap id 250)": func(_ *Handler, o *ReceiveOptions) {
+	cases := map[string]func(h *Handler, o *handler.ReceiveOptions){
+		"offer refused (extmap id 250)": func(_ *Handler, o *handler.ReceiveOptions) {
 			o.RTPParameters.HeaderExtensions = append(o.RTPParameters.HeaderExtensions, params.RTPHeaderExtensionParameters{URI: "urn:x-test", ID: 250})
 		},
-		"answer refused after the offer was taken": func(h *Handler, _ *ReceiveOptions) {
+		"answer refused after the offer was taken": func(h *Handler, _ *handler.ReceiveOptions) {
 			n := 0
 			h.faultAfterOffer = func() error {
 				n++
@@ -92,15 +93,15 @@ func TestRefusedNegotiationRepaired(t *testing.T) {
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
 			h, c := newRecvHandler(t)
-			first, err := h.Receive(ctx, []ReceiveOptions{c.opts("a", 1111)})
+			first, err := h.Receive(ctx, []handler.ReceiveOptions{c.opts("a", 1111)})
 			require.NoError(t, err)
 			o := c.opts("b", 2222)
 			mutate(h, &o)
-			_, err = h.Receive(ctx, []ReceiveOptions{o})
+			_, err = h.Receive(ctx, []handler.ReceiveOptions{o})
 			require.Error(t, err)
 			require.Equal(t, webrtc.SignalingStateStable, h.pc.SignalingState())
 			require.NoError(t, h.usable())
-			res, err := h.Receive(ctx, []ReceiveOptions{c.opts("c", 3333)})
+			res, err := h.Receive(ctx, []handler.ReceiveOptions{c.opts("c", 3333)})
 			require.NoError(t, err)
 			require.NotNil(t, res[0].Track)
 			require.NotContains(t, h.pc.RemoteDescription().SDP, "ssrc:2222", "the refused consumer's stream is gone")
@@ -109,12 +110,12 @@ func TestRefusedNegotiationRepaired(t *testing.T) {
 	}
 	t.Run("unrepairable", func(t *testing.T) {
 		h, c := newRecvHandler(t)
-		_, err := h.Receive(ctx, []ReceiveOptions{c.opts("a", 1111)})
+		_, err := h.Receive(ctx, []handler.ReceiveOptions{c.opts("a", 1111)})
 		require.NoError(t, err)
 		h.faultAfterOffer = func() error { return errors.New("injected, always") }
-		_, err = h.Receive(ctx, []ReceiveOptions{c.opts("b", 2222)})
+		_, err = h.Receive(ctx, []handler.ReceiveOptions{c.opts("b", 2222)})
 		require.Error(t, err)
-		_, err = h.Receive(ctx, []ReceiveOptions{c.opts("c", 3333)})
+		_, err = h.Receive(ctx, []handler.ReceiveOptions{c.opts("c", 3333)})
 		require.ErrorIs(t, err, params.ErrInvalidState)
 		require.ErrorIs(t, h.StopReceiving(ctx, []string{"0"}), params.ErrInvalidState)
 		require.ErrorIs(t, h.RestartICE(ctx, params.ICEParameters{}), params.ErrInvalidState)

@@ -1,10 +1,10 @@
-// Package handler drives one pion PeerConnection for one mediasoup
-// transport: it adds and removes media sections for producers and
-// consumers, negotiates them against a remote description built by
-// internal/sdp, and opens data channels. It is the only code that calls
-// pion's negotiation API. Calls are not safe for concurrent use: the
-// transport serialises them through its queue.
-package handler
+// Package peerconn is the default handler.Transport: one pion
+// PeerConnection per mediasoup transport. It adds and removes media
+// sections for producers and consumers, negotiates them against a remote
+// description built by internal/sdp, and opens data channels. It is the
+// only code that calls pion's negotiation API. Calls are not safe for
+// concurrent use: the transport serialises them through its queue.
+package peerconn
 
 import (
 	"context"
@@ -15,25 +15,19 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pion/interceptor/pkg/stats"
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v3"
 
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/internal/sdp"
 )
 
-// Direction of a transport.
-type Direction string
-
-// Transport directions.
-const (
-	DirectionSend Direction = "send"
-	DirectionRecv Direction = "recv"
-)
-
 // Options configure a handler.
 type Options struct {
-	Direction          Direction
+	Direction          handler.Direction
 	API                *webrtc.API
 	ICEParameters      params.ICEParameters
 	ICECandidates      []params.ICECandidate
@@ -45,12 +39,15 @@ type Options struct {
 	// Hooks are the peer connection's interceptor hooks; the handler sets
 	// OnRemoteStream on receive transports. The caller makes the
 	// interceptor find them while New creates the peer connection.
-	Hooks *PCHooks
+	Hooks *handler.PCHooks
+	// StatsGetter, called once the peer connection exists, returns the
+	// stats interceptor's getter of that peer connection.
+	StatsGetter func() handler.StatsGetter
 }
 
 // Handler is one transport's peer connection and remote description.
 type Handler struct {
-	dir    Direction
+	dir    handler.Direction
 	pc     *webrtc.PeerConnection
 	remote *sdp.RemoteSDP
 	ext    ortc.ExtendedRTPCapabilities
@@ -91,13 +88,15 @@ type Handler struct {
 	// quarantine holds parked mids until they can be reused.
 	quarantine []parkedMID
 
+	stats handler.StatsGetter
+
 	renegotiations atomic.Int64
 }
 
 // New creates the peer connection of a transport.
 func New(o Options) (*Handler, error) {
 	role := sdp.RoleOffer
-	if o.Direction == DirectionSend {
+	if o.Direction == handler.DirectionSend {
 		role = sdp.RoleAnswer
 	}
 	h := &Handler{
@@ -119,7 +118,7 @@ func New(o Options) (*Handler, error) {
 		startBySSRC:  map[uint32]chan struct{}{},
 		roundBySSRC:  map[uint32]int64{},
 	}
-	if o.Hooks != nil && o.Direction == DirectionRecv {
+	if o.Hooks != nil && o.Direction == handler.DirectionRecv {
 		o.Hooks.OnRemoteStream = h.streamBound
 	}
 	pc, err := o.API.NewPeerConnection(webrtc.Configuration{
@@ -132,8 +131,47 @@ func New(o Options) (*Handler, error) {
 		return nil, err
 	}
 	h.pc = pc
+	if o.StatsGetter != nil {
+		h.stats = o.StatsGetter()
+	}
 	return h, nil
 }
+
+var _ handler.Transport = (*Handler)(nil)
+
+// Connected does nothing: the peer connection connects as soon as it has a
+// remote description.
+func (h *Handler) Connected(context.Context) error { return nil }
+
+// ConnectionState returns the peer connection's state.
+func (h *Handler) ConnectionState() webrtc.PeerConnectionState { return h.pc.ConnectionState() }
+
+// ICEGatheringState returns the peer connection's gathering state.
+func (h *Handler) ICEGatheringState() webrtc.ICEGatheringState { return h.pc.ICEGatheringState() }
+
+// OnConnectionStateChange sets the peer connection's state handler.
+func (h *Handler) OnConnectionStateChange(f func(webrtc.PeerConnectionState)) {
+	h.pc.OnConnectionStateChange(f)
+}
+
+// OnICEGatheringStateChange sets the gathering state handler.
+func (h *Handler) OnICEGatheringStateChange(f func(webrtc.ICEGatheringState)) {
+	h.pc.OnICEGatheringStateChange(func(s webrtc.ICEGathererState) { f(handler.GatheringState(s)) })
+}
+
+// WriteRTCP sends RTCP on the peer connection.
+func (h *Handler) WriteRTCP(pkts []rtcp.Packet) error { return h.pc.WriteRTCP(pkts) }
+
+// Stats returns one RTP stream's statistics.
+func (h *Handler) Stats(ssrc uint32) *stats.Stats {
+	if h.stats == nil {
+		return nil
+	}
+	return h.stats.Get(ssrc)
+}
+
+// Report returns the peer connection's stats report.
+func (h *Handler) Report() webrtc.StatsReport { return h.pc.GetStats() }
 
 // usable reports the error of a handler whose negotiation broke.
 func (h *Handler) usable() error {
@@ -174,7 +212,7 @@ func (h *Handler) LocalDTLSParameters() (params.DTLSParameters, error) {
 func (h *Handler) Close() error {
 	err := h.pc.Close()
 	for _, tr := range h.pc.GetTransceivers() {
-		if h.dir == DirectionRecv {
+		if h.dir == handler.DirectionRecv {
 			release(tr.Receiver())
 		}
 	}
@@ -189,7 +227,7 @@ func (h *Handler) UpdateICEServers(servers []webrtc.ICEServer) error {
 }
 
 func (h *Handler) takeMID(kind params.MediaKind) (mid string, reused bool) {
-	if h.dir == DirectionRecv {
+	if h.dir == handler.DirectionRecv {
 		h.reusableMIDs()
 	}
 	if free := h.freeMIDs[kind]; len(free) > 0 {
@@ -265,7 +303,7 @@ func parkRTP(ext ortc.ExtendedRTPCapabilities) map[params.MediaKind]params.RTPPa
 // other codecs to work later on the same transport.
 func (h *Handler) withAllCodecs(kind params.MediaKind, p params.RTPParameters) params.RTPParameters {
 	out := p
-	out.Codecs = AppendMissingCodecs(p.Codecs, h.recvCodecs[kind])
+	out.Codecs = handler.AppendMissingCodecs(p.Codecs, h.recvCodecs[kind])
 	return out
 }
 
@@ -276,7 +314,7 @@ func (h *Handler) RestartICE(ctx context.Context, ice params.ICEParameters) erro
 	if err := h.usable(); err != nil {
 		return err
 	}
-	if h.dir == DirectionRecv {
+	if h.dir == handler.DirectionRecv {
 		old := h.remote.ICEParameters()
 		h.remote.UpdateICEParameters(ice)
 		return h.negotiate(ctx, func() { h.remote.UpdateICEParameters(old) })

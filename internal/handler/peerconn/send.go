@@ -1,4 +1,4 @@
-package handler
+package peerconn
 
 import (
 	"context"
@@ -10,82 +10,43 @@ import (
 	psdp "github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v3"
 
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/internal/sdp"
 )
 
-// CodecOptions are per-producer codec settings, written into the server's
-// answer and into the RTP parameters sent to the server.
-type CodecOptions struct { //nolint:revive // fields mirror ProducerCodecOptions
-	OpusStereo              *bool
-	OpusFEC                 *bool
-	OpusDTX                 *bool
-	OpusMaxPlaybackRate     *int
-	OpusMaxAverageBitrate   *int
-	OpusPtime               *int
-	OpusNACK                *bool
-	VideoGoogleStartBitrate *int
-	VideoGoogleMaxBitrate   *int
-	VideoGoogleMinBitrate   *int
-}
-
-// SendOptions describe one producer to add.
-type SendOptions struct {
-	// Track is the (first layer's) track.
-	Track webrtc.TrackLocal
-	// LayerTracks are the further simulcast layers, each with its RID.
-	LayerTracks []webrtc.TrackLocal
-	// Encodings requested by the application (maxBitrate, scalabilityMode...).
-	Encodings []params.RTPEncodingParameters
-	// CodecOptions tune the codec.
-	CodecOptions *CodecOptions
-	// Codec picks the codec to send, nil for the first one in common.
-	Codec *params.RTPCodecCapability
-	// OnSender, when set, is called with the sender once it exists, before
-	// the offer/answer.
-	OnSender func(*webrtc.RTPSender)
-}
-
-// SendResult is what the added producer got.
-type SendResult struct {
-	LocalID       string
-	Transceiver   *webrtc.RTPTransceiver
-	Sender        *webrtc.RTPSender
-	RTPParameters params.RTPParameters
-}
-
 // Send adds a sending media section and negotiates it. The RTP parameters
 // returned are the ones to give the server's produce.
-func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
-	if h.dir != DirectionSend {
-		return SendResult{}, fmt.Errorf("send on a receive transport: %w", params.ErrUnsupported)
+func (h *Handler) Send(ctx context.Context, o handler.SendOptions) (handler.SendResult, error) {
+	if h.dir != handler.DirectionSend {
+		return handler.SendResult{}, fmt.Errorf("send on a receive transport: %w", params.ErrUnsupported)
 	}
 	if err := ctxErr(ctx); err != nil {
-		return SendResult{}, err
+		return handler.SendResult{}, err
 	}
 	kind := params.MediaKind(o.Track.Kind().String())
 	sending := ortc.GetSendingRTPParameters(kind, h.ext)
 	remote := ortc.GetSendingRemoteRTPParameters(kind, h.ext)
 	var err error
 	if sending.Codecs, err = ortc.ReduceCodecs(sending.Codecs, o.Codec); err != nil {
-		return SendResult{}, err
+		return handler.SendResult{}, err
 	}
 	allRemote := remote.Codecs
 	if remote.Codecs, err = ortc.ReduceCodecs(remote.Codecs, o.Codec); err != nil {
-		return SendResult{}, err
+		return handler.SendResult{}, err
 	}
 	if !h.kindApplied[kind] {
 		// pion v3 fixes the connection's codecs of a kind from the first
 		// section of that kind: that answer lists every codec, the chosen
 		// one first, so later producers can use the others.
-		remote.Codecs = AppendMissingCodecs(remote.Codecs, allRemote)
+		remote.Codecs = handler.AppendMissingCodecs(remote.Codecs, allRemote)
 	}
 
 	pt := webrtc.PayloadType(sending.Codecs[0].PayloadType)
 	tr, sender, err := h.addSender(kind, pinnedTrack{TrackLocal: o.Track, pt: pt})
 	if err != nil {
-		return SendResult{}, err
+		return handler.SendResult{}, err
 	}
 	rollback := func() {
 		_ = h.pc.RemoveTrack(sender)
@@ -93,7 +54,7 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 	for _, lt := range o.LayerTracks {
 		if err := sender.AddEncoding(pinnedTrack{TrackLocal: lt, pt: pt}); err != nil {
 			rollback()
-			return SendResult{}, fmt.Errorf("add simulcast layer %q: %w", lt.RID(), err)
+			return handler.SendResult{}, fmt.Errorf("add simulcast layer %q: %w", lt.RID(), err)
 		}
 	}
 	if o.OnSender != nil {
@@ -105,12 +66,12 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 	}
 	if err != nil {
 		rollback()
-		return SendResult{}, fmt.Errorf("local offer: %w", err)
+		return handler.SendResult{}, fmt.Errorf("local offer: %w", err)
 	}
 	mid := tr.Mid()
 	parsed := &psdp.SessionDescription{}
 	if err := parsed.UnmarshalString(offer.SDP); err != nil {
-		return SendResult{}, fmt.Errorf("parse local offer: %w", err)
+		return handler.SendResult{}, fmt.Errorf("parse local offer: %w", err)
 	}
 	var media *psdp.MediaDescription
 	for _, md := range parsed.MediaDescriptions {
@@ -119,7 +80,7 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 		}
 	}
 	if media == nil {
-		return SendResult{}, fmt.Errorf("local offer has no mid %s", mid)
+		return handler.SendResult{}, fmt.Errorf("local offer has no mid %s", mid)
 	}
 	rids := offerRIDs(media)
 	extra := codecOptionFmtp(kind, o.CodecOptions)
@@ -133,14 +94,14 @@ func (h *Handler) Send(ctx context.Context, o SendOptions) (SendResult, error) {
 	h.sendPT[mid] = pt
 	h.syncAnswer(parsed, mid, sdp.MediaOptions{MID: mid, Kind: kind, RTPParameters: remote, RIDs: rids, ExtraFmtp: extraByPT(remote, extra)})
 	if err := h.applyAnswer(); err != nil {
-		return SendResult{}, err
+		return handler.SendResult{}, err
 	}
 	h.kindApplied[kind] = true
 
 	sending.MID = mid
 	sending.RTCP.CNAME = offerCNAME(media)
 	sending.Encodings = buildEncodings(media, rids, o.Encodings)
-	return SendResult{LocalID: mid, Transceiver: tr, Sender: sender, RTPParameters: sending}, nil
+	return handler.SendResult{LocalID: mid, Transceiver: tr, Sender: sender, RTPParameters: sending}, nil
 }
 
 func (h *Handler) addSender(kind params.MediaKind, track webrtc.TrackLocal) (*webrtc.RTPTransceiver, *webrtc.RTPSender, error) {
@@ -350,7 +311,7 @@ func buildEncodings(md *psdp.MediaDescription, rids []string, requested []params
 }
 
 // codecOptionFmtp turns codec options into fmtp parameters.
-func codecOptionFmtp(kind params.MediaKind, o *CodecOptions) params.CodecParameters {
+func codecOptionFmtp(kind params.MediaKind, o *handler.CodecOptions) params.CodecParameters {
 	if o == nil {
 		return nil
 	}
@@ -419,23 +380,6 @@ func extraByPT(p params.RTPParameters, extra params.CodecParameters) map[uint8]p
 	return map[uint8]params.CodecParameters{p.Codecs[0].PayloadType: extra}
 }
 
-// AppendMissingCodecs returns codecs followed by every codec of all (with
-// their RTX) whose payload type is not in codecs yet: what the first media
-// section of a kind lists, since pion v3 fixes a connection's codecs from
-// it.
-func AppendMissingCodecs(codecs, all []params.RTPCodecParameters) []params.RTPCodecParameters {
-	have := map[uint8]bool{}
-	for _, c := range codecs {
-		have[c.PayloadType] = true
-	}
-	out := append([]params.RTPCodecParameters(nil), codecs...)
-	for _, c := range all {
-		if !have[c.PayloadType] {
-			out = append(out, c)
-		}
-	}
-	return out
-}
 
 // setNACK adds or removes plain NACK feedback on the media codec.
 func setNACK(p *params.RTPParameters, on bool) {

@@ -1,0 +1,128 @@
+package peerconn
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v3"
+)
+
+// trackReader reads a consumer's pion track. pion v3 starts a receiver on
+// its own goroutine once ICE and DTLS are up; before that its
+// TrackRemote.SetReadDeadline panics and its reads never return if the
+// receiver is stopped. trackReader waits for the start itself, keeps the
+// deadline until then, and only then hands reads to pion.
+type trackReader struct {
+	pion    *webrtc.TrackRemote
+	started <-chan struct{}
+
+	mu        sync.Mutex
+	deadline  time.Time
+	dlChanged chan struct{}
+	// applied: the receiver started and the deadline is pion's now.
+	applied bool
+}
+
+func newTrackReader(t *webrtc.TrackRemote, started <-chan struct{}) *trackReader {
+	return &trackReader{pion: t, started: started, dlChanged: make(chan struct{})}
+}
+
+// Started is closed once pion started the receiver.
+func (r *trackReader) Started() <-chan struct{} { return r.started }
+
+// TrackRemote returns pion's track.
+func (r *trackReader) TrackRemote() *webrtc.TrackRemote { return r.pion }
+
+// Read reads one RTP packet once the receiver started.
+func (r *trackReader) Read(b []byte) (int, interceptor.Attributes, error) {
+	if err := r.waitStarted(); err != nil {
+		return 0, nil, err
+	}
+	return r.pion.Read(b)
+}
+
+// SetReadDeadline sets the deadline of pending and later reads.
+func (r *trackReader) SetReadDeadline(d time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.deadline = d
+	close(r.dlChanged)
+	r.dlChanged = make(chan struct{})
+	if r.applied {
+		return setTrackReadDeadline(r.pion, d)
+	}
+	return nil
+}
+
+// waitStarted blocks until pion started the receiver or the deadline
+// passes.
+func (r *trackReader) waitStarted() error {
+	r.mu.Lock()
+	applied := r.applied
+	r.mu.Unlock()
+	if applied {
+		return nil
+	}
+	for {
+		r.mu.Lock()
+		dl, changed := r.deadline, r.dlChanged
+		r.mu.Unlock()
+		var timer *time.Timer
+		var expired <-chan time.Time
+		if !dl.IsZero() {
+			d := time.Until(dl)
+			if d <= 0 {
+				return deadlineError{}
+			}
+			timer = time.NewTimer(d)
+			expired = timer.C
+		}
+		select {
+		case <-r.started:
+			if timer != nil {
+				timer.Stop()
+			}
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if !r.applied {
+				if err := setTrackReadDeadline(r.pion, r.deadline); err != nil {
+					return err
+				}
+				r.applied = true
+			}
+			return nil
+		case <-changed:
+			if timer != nil {
+				timer.Stop()
+			}
+		case <-expired:
+			return deadlineError{}
+		}
+	}
+}
+
+// setTrackReadDeadline sets a started track's read deadline; a track pion
+// has not really started (its start failed) reports an error instead of
+// panicking.
+func setTrackReadDeadline(t *webrtc.TrackRemote, d time.Time) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errors.New("track not started")
+		}
+	}()
+	return t.SetReadDeadline(d)
+}
+
+// deadlineError is returned by reads whose deadline passed before the
+// receiver started; like pion's, it is a net.Error with Timeout() true.
+type deadlineError struct{}
+
+func (deadlineError) Error() string   { return "read deadline exceeded" }
+func (deadlineError) Timeout() bool   { return true }
+func (deadlineError) Temporary() bool { return true }
+func (deadlineError) Is(target error) bool {
+	return target == os.ErrDeadlineExceeded
+}
