@@ -202,4 +202,3 @@ func (t *RemoteTrack) isStarted() bool {
 		return false
 	}
 }
-

@@ -433,4 +433,3 @@ func (h *Handler) forgetStart(mid string) {
 	delete(h.startSSRC, mid)
 	delete(h.startDone, mid)
 }
-

@@ -380,7 +380,6 @@ func extraByPT(p params.RTPParameters, extra params.CodecParameters) map[uint8]p
 	return map[uint8]params.CodecParameters{p.Codecs[0].PayloadType: extra}
 }
 
-
 // setNACK adds or removes plain NACK feedback on the media codec.
 func setNACK(p *params.RTPParameters, on bool) {
 	if len(p.Codecs) == 0 {
