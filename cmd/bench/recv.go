@@ -535,7 +535,12 @@ type streamCount struct {
 
 type countSample struct{ bytes, packets int64 }
 
-func (s *sink) read(t *webrtc.TrackRemote) {
+// packetReader is what the sink reads: a pion track or the SDK's.
+type packetReader interface {
+	Read(b []byte) (int, interceptor.Attributes, error)
+}
+
+func (s *sink) read(t packetReader) {
 	c := &streamCount{}
 	s.mu.Lock()
 	s.counts = append(s.counts, c)
