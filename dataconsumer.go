@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v3"
 
@@ -88,6 +89,7 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 		appData = AppData{}
 	}
 	var dcons *DataConsumer
+	var openedAtOnce bool // the association was already up
 	err := t.enqueue(ctx, func(ctx context.Context) (func(), error) {
 		if err := t.ensureConnected(ctx); err != nil {
 			return nil, fmt.Errorf("consume data %s: %w", opts.ID, err)
@@ -117,6 +119,7 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 			return nil, fmt.Errorf("consume data %s: %w", opts.ID, err)
 		}
 		dcons.dc = dc
+		openedAtOnce = dc.ReadyState() == webrtc.DataChannelStateOpen
 		dcons.events.wire(dc, dcons.dcClosed)
 		t.mu.Lock()
 		t.dataConsumers[opts.ID] = dcons
@@ -126,15 +129,50 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 	if err != nil {
 		return nil, err
 	}
-	// The server drops what it sends before the SCTP association is up:
-	// return once the channel is open, so that every message sent from
-	// now on arrives.
-	if err := dcons.WaitOpen(ctx); err != nil {
+	// The server drops what it sends before its side of the SCTP
+	// association is up: return once the channel is open, so that every
+	// message sent from now on arrives.
+	if err := dcons.waitServerReady(ctx, openedAtOnce); err != nil {
 		dcons.Close()
 		return nil, fmt.Errorf("consume data %s: %w", opts.ID, err)
 	}
 	t.observer.newDataConsumer(dcons)
 	return dcons, nil
+}
+
+// sctpSettle is how long after a transport's SCTP association comes up
+// ConsumeData waits before returning. When both ends start the association
+// at once (mediasoup always does), pion establishes it on the server's
+// COOKIE ECHO, one packet (its COOKIE ACK) before the server does, and the
+// server drops the messages it sends in between.
+const sctpSettle = 100 * time.Millisecond
+
+// waitServerReady waits until the channel is open and, if the association
+// came up after the channel was created, until it has been up for
+// sctpSettle.
+func (c *DataConsumer) waitServerReady(ctx context.Context, openedAtOnce bool) error {
+	if err := c.WaitOpen(ctx); err != nil {
+		return err
+	}
+	if openedAtOnce {
+		return nil
+	}
+	c.events.mu.Lock()
+	at := c.events.openedAt
+	c.events.mu.Unlock()
+	if at.IsZero() { // open seen through ReadyState before the event
+		at = time.Now()
+	}
+	timer := time.NewTimer(time.Until(at.Add(sctpSettle)))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-c.events.done:
+		return fmt.Errorf("data consumer %s closed: %w", c.id, ErrInvalidState)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // ID returns the server-side data consumer's ID.

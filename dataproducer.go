@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v3"
 
@@ -363,6 +364,7 @@ type dataEvents struct {
 	onError   func(error)
 	onMessage func(webrtc.DataChannelMessage)
 	isOpen    bool
+	openedAt  time.Time
 	opened    chan struct{} // closed when the data channel opens
 	done      chan struct{} // closed when the owner closes
 }
@@ -410,6 +412,7 @@ func (e *dataEvents) fireOpen() {
 		return
 	}
 	e.isOpen = true
+	e.openedAt = time.Now()
 	f := e.onOpen
 	close(e.opened)
 	e.mu.Unlock()

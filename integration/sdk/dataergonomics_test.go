@@ -37,7 +37,8 @@ func TestConsumeDataOnMessageOption(t *testing.T) {
 			require.True(t, m.IsString)
 			require.Equal(t, msg, string(m.Data))
 		case <-time.After(10 * time.Second):
-			t.Fatalf("round %d: message lost", i)
+			st, _ := bob.sig.GetStats(ctx, "dataConsumer", res.ID)
+			t.Fatalf("round %d: message lost; channel %s; server data consumer %v", i, dc.ReadyState(), st)
 		}
 		require.NoError(t, dc.WaitOpen(ctx))
 		select {
@@ -81,7 +82,9 @@ func TestProduceDataWaitOpen(t *testing.T) {
 		case m := <-got:
 			require.Equal(t, fmt.Sprint("hello ", i), string(m.Data))
 		case <-time.After(10 * time.Second):
-			t.Fatalf("channel %d: message lost", i)
+			st, _ := bob.sig.GetStats(ctx, "dataConsumer", res.ID)
+			st2, _ := alice.sig.GetStats(ctx, "dataProducer", dp.ID())
+			t.Fatalf("channel %d: message lost; channels %s, %s; server data consumer %v, data producer %v", i, dp.ReadyState(), dc.ReadyState(), st, st2)
 		}
 		select {
 		case <-opened:
