@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v3"
 
@@ -25,6 +26,21 @@ type DataConsumerOptions struct {
 	Protocol string
 	// AppData is application data.
 	AppData AppData
+
+	// OnMessage receives every message from the first one on: it is
+	// installed before the data channel can deliver anything. It runs on
+	// pion's goroutine, in order. The setter of the same name replaces it,
+	// as the other setters replace the handlers below.
+	OnMessage func(webrtc.DataChannelMessage)
+	// OnOpen is called when the data channel opens.
+	OnOpen func()
+	// OnClose is called when the data channel closes.
+	OnClose func()
+	// OnError receives data channel errors.
+	OnError func(error)
+	// OnTransportClose is called when the data consumer closes because
+	// its transport closed.
+	OnTransportClose func()
 }
 
 // DataConsumer receives messages on an SCTP stream, like mediasoup-client's
@@ -46,7 +62,11 @@ type DataConsumer struct {
 }
 
 // ConsumeData opens the negotiated data channel the server consumer sends
-// on. Set OnMessage right away: messages that arrive before it are dropped.
+// on and returns once it is open (the first data channel of a transport
+// waits for the connection and the SCTP association); if ctx ends first,
+// the local data consumer is closed. Give the handlers in opts (DataConsumerOptions.OnMessage) to receive
+// every message: a handler set with OnMessage after ConsumeData returns
+// misses the messages that arrived in between.
 func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (*DataConsumer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -69,6 +89,7 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 		appData = AppData{}
 	}
 	var dcons *DataConsumer
+	var openedAtOnce bool // the association was already up
 	err := t.enqueue(ctx, func(ctx context.Context) (func(), error) {
 		if err := t.ensureConnected(ctx); err != nil {
 			return nil, fmt.Errorf("consume data %s: %w", opts.ID, err)
@@ -84,6 +105,10 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 			return nil, fmt.Errorf("consume data %s: SCTP stream %d in use: %w", opts.ID, sp.StreamID, ErrInvalidParameters)
 		}
 		dcons = &DataConsumer{id: opts.ID, dataProducerID: opts.DataProducerID, sctp: sp, appData: appData, transport: t}
+		dcons.events.init(dataHandlers{
+			open: opts.OnOpen, close: opts.OnClose, err: opts.OnError,
+			message: opts.OnMessage, transportClose: opts.OnTransportClose,
+		})
 		ordered := sp.Ordered == nil || *sp.Ordered
 		dc, err := t.h.OpenDataChannel(ctx, handler.DataChannelOptions{
 			StreamID: sp.StreamID, Label: opts.Label, Protocol: opts.Protocol, Ordered: ordered,
@@ -94,6 +119,7 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 			return nil, fmt.Errorf("consume data %s: %w", opts.ID, err)
 		}
 		dcons.dc = dc
+		openedAtOnce = dc.ReadyState() == webrtc.DataChannelStateOpen
 		dcons.events.wire(dc, dcons.dcClosed)
 		t.mu.Lock()
 		t.dataConsumers[opts.ID] = dcons
@@ -103,8 +129,50 @@ func (t *Transport) ConsumeData(ctx context.Context, opts DataConsumerOptions) (
 	if err != nil {
 		return nil, err
 	}
+	// The server drops what it sends before its side of the SCTP
+	// association is up: return once the channel is open, so that every
+	// message sent from now on arrives.
+	if err := dcons.waitServerReady(ctx, openedAtOnce); err != nil {
+		dcons.Close()
+		return nil, fmt.Errorf("consume data %s: %w", opts.ID, err)
+	}
 	t.observer.newDataConsumer(dcons)
 	return dcons, nil
+}
+
+// sctpSettle is how long after a transport's SCTP association comes up
+// ConsumeData waits before returning. When both ends start the association
+// at once (mediasoup always does), pion establishes it on the server's
+// COOKIE ECHO, one packet (its COOKIE ACK) before the server does, and the
+// server drops the messages it sends in between.
+const sctpSettle = 100 * time.Millisecond
+
+// waitServerReady waits until the channel is open and, if the association
+// came up after the channel was created, until it has been up for
+// sctpSettle.
+func (c *DataConsumer) waitServerReady(ctx context.Context, openedAtOnce bool) error {
+	if err := c.WaitOpen(ctx); err != nil {
+		return err
+	}
+	if openedAtOnce {
+		return nil
+	}
+	c.events.mu.Lock()
+	at := c.events.openedAt
+	c.events.mu.Unlock()
+	if at.IsZero() { // open seen through ReadyState before the event
+		at = time.Now()
+	}
+	timer := time.NewTimer(time.Until(at.Add(sctpSettle)))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-c.events.done:
+		return fmt.Errorf("data consumer %s closed: %w", c.id, ErrInvalidState)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // ID returns the server-side data consumer's ID.
@@ -156,21 +224,35 @@ func (c *DataConsumer) Closed() bool {
 	return c.closed
 }
 
-// OnMessage sets the handler of received messages. It runs on pion's
-// goroutine, in order.
+// WaitOpen blocks until the data channel is open (at once if it is). It
+// fails with ErrInvalidState if the data consumer closes first, and with
+// ctx's error when ctx ends.
+func (c *DataConsumer) WaitOpen(ctx context.Context) error {
+	return c.events.waitOpen(ctx, "data consumer "+c.id, c.dc)
+}
+
+// OnMessage sets the handler of received messages, replacing
+// DataConsumerOptions.OnMessage. It runs on pion's goroutine, in order;
+// messages received before it is set went to the previous handler (or
+// were dropped if there was none).
 func (c *DataConsumer) OnMessage(f func(webrtc.DataChannelMessage)) { c.events.setMessage(f) }
 
-// OnOpen sets the handler called when the data channel opens.
-func (c *DataConsumer) OnOpen(f func()) { c.events.open.set(f) }
+// OnOpen sets the handler called when the data channel opens, replacing
+// DataConsumerOptions.OnOpen; if it is already open, f runs at once on its
+// own goroutine.
+func (c *DataConsumer) OnOpen(f func()) { c.events.setOpen(f) }
 
-// OnClose sets the handler called when the data channel closes.
+// OnClose sets the handler called when the data channel closes, replacing
+// DataConsumerOptions.OnClose.
 func (c *DataConsumer) OnClose(f func()) { c.events.close.set(f) }
 
-// OnError sets the handler of data channel errors.
+// OnError sets the handler of data channel errors, replacing
+// DataConsumerOptions.OnError.
 func (c *DataConsumer) OnError(f func(error)) { c.events.setError(f) }
 
 // OnTransportClose sets the handler called when the data consumer closes
-// because its transport closed.
+// because its transport closed, replacing
+// DataConsumerOptions.OnTransportClose.
 func (c *DataConsumer) OnTransportClose(f func()) { c.events.transportClose.set(f) }
 
 // Close closes the data channel. Idempotent.
@@ -200,6 +282,7 @@ func (c *DataConsumer) markClosed() bool {
 		return false
 	}
 	c.closed = true
+	c.events.finish()
 	return true
 }
 

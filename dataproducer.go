@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v3"
 
@@ -25,6 +26,24 @@ type DataProducerOptions struct {
 	Protocol string
 	// AppData is application data.
 	AppData AppData
+	// BufferedAmountLowThreshold is the initial low-water mark of
+	// OnBufferedAmountLow (0 by default).
+	BufferedAmountLowThreshold uint64
+
+	// OnOpen, OnClose, OnError, OnBufferedAmountLow and OnTransportClose
+	// are installed before the data channel can open, so no event is
+	// missed; the setters of the same names replace them.
+	OnOpen func()
+	// OnClose is called when the data channel closes.
+	OnClose func()
+	// OnError receives data channel errors.
+	OnError func(error)
+	// OnBufferedAmountLow is called when the buffered amount drops below
+	// the threshold.
+	OnBufferedAmountLow func()
+	// OnTransportClose is called when the data producer closes because
+	// its transport closed.
+	OnTransportClose func()
 }
 
 // DataProducer sends messages on an SCTP stream, like mediasoup-client's
@@ -45,7 +64,8 @@ type DataProducer struct {
 }
 
 // ProduceData opens a data channel and calls the OnProduceData hook with
-// its SCTP stream parameters for the server.
+// its SCTP stream parameters for the server. The channel may still be
+// connecting when it returns: call WaitOpen before the first send.
 func (t *Transport) ProduceData(ctx context.Context, opts DataProducerOptions) (*DataProducer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -85,6 +105,11 @@ func (t *Transport) ProduceData(ctx context.Context, opts DataProducerOptions) (
 			return nil, fmt.Errorf("produce data: no free SCTP stream: %w", ErrInvalidState)
 		}
 		sp.StreamID = sid
+		dp = &DataProducer{sctp: sp, appData: appData, transport: t}
+		dp.events.init(dataHandlers{
+			open: opts.OnOpen, close: opts.OnClose, err: opts.OnError,
+			low: opts.OnBufferedAmountLow, transportClose: opts.OnTransportClose,
+		})
 		dc, err := t.h.OpenDataChannel(ctx, handler.DataChannelOptions{
 			StreamID: sid, Label: opts.Label, Protocol: opts.Protocol, Ordered: *sp.Ordered,
 			MaxPacketLifeTime: sp.MaxPacketLifeTime, MaxRetransmits: sp.MaxRetransmits,
@@ -93,18 +118,23 @@ func (t *Transport) ProduceData(ctx context.Context, opts DataProducerOptions) (
 			t.releaseStreamID(sid)
 			return nil, fmt.Errorf("produce data: %w", err)
 		}
+		dp.dc = dc
+		dc.SetBufferedAmountLowThreshold(opts.BufferedAmountLowThreshold)
+		dp.events.wire(dc, dp.dcClosed)
 		id, err := hook(ctx, ProduceDataParams{SCTPStreamParameters: sp, Label: opts.Label, Protocol: opts.Protocol, AppData: appData})
 		if err == nil && id == "" {
 			err = fmt.Errorf("OnProduceData returned an empty ID: %w", ErrInvalidParameters)
 		}
 		if err != nil {
+			dp.events.clear()
+			if dp.markClosed() {
+				t.releaseStreamID(sid)
+			}
 			_ = dc.Close()
-			t.releaseStreamID(sid)
 			return nil, fmt.Errorf("produce data: %w", err)
 		}
-		dp = &DataProducer{id: id, dc: dc, sctp: sp, appData: appData, transport: t}
-		dp.events.wire(dc, dp.dcClosed)
 		t.mu.Lock()
+		dp.id = id
 		t.dataProducers[id] = dp
 		t.mu.Unlock()
 		return dp.Close, nil
@@ -202,8 +232,17 @@ func (p *DataProducer) Closed() bool {
 	return p.closed
 }
 
+// WaitOpen blocks until the data channel is open (at once if it is),
+// so that Send and SendText can be called right after ProduceData. It
+// fails with ErrInvalidState if the data producer closes first, and with
+// ctx's error when ctx ends.
+func (p *DataProducer) WaitOpen(ctx context.Context) error {
+	return p.events.waitOpen(ctx, "data producer "+p.id, p.dc)
+}
+
 // Send sends a binary message. Messages larger than the transport's
-// GetDataChannelMaxMessageSize fail with ErrInvalidParameters.
+// GetDataChannelMaxMessageSize fail with ErrInvalidParameters; sending
+// before the channel opens fails with ErrInvalidState (see WaitOpen).
 func (p *DataProducer) Send(b []byte) error {
 	if err := p.checkSend(len(b)); err != nil {
 		return err
@@ -211,7 +250,7 @@ func (p *DataProducer) Send(b []byte) error {
 	return p.dc.Send(b)
 }
 
-// SendText sends a text message.
+// SendText sends a text message, with Send's limits.
 func (p *DataProducer) SendText(s string) error {
 	if err := p.checkSend(len(s)); err != nil {
 		return err
@@ -226,27 +265,37 @@ func (p *DataProducer) checkSend(n int) error {
 	if max := p.transport.GetDataChannelMaxMessageSize(); n > max {
 		return fmt.Errorf("data producer %s: message of %d bytes exceeds the %d-byte limit: %w", p.id, n, max, ErrInvalidParameters)
 	}
-	if st := p.dc.ReadyState(); st != webrtc.DataChannelStateOpen {
+	switch st := p.dc.ReadyState(); st {
+	case webrtc.DataChannelStateOpen:
+	case webrtc.DataChannelStateConnecting:
+		return fmt.Errorf("data producer %s: data channel is still connecting (call WaitOpen first): %w", p.id, ErrInvalidState)
+	default:
 		return fmt.Errorf("data producer %s: data channel is %s: %w", p.id, st, ErrInvalidState)
 	}
 	return nil
 }
 
-// OnOpen sets the handler called when the data channel opens.
-func (p *DataProducer) OnOpen(f func()) { p.events.open.set(f) }
+// OnOpen sets the handler called when the data channel opens, replacing
+// DataProducerOptions.OnOpen; if it is already open, f runs at once on its
+// own goroutine.
+func (p *DataProducer) OnOpen(f func()) { p.events.setOpen(f) }
 
-// OnClose sets the handler called when the data channel closes.
+// OnClose sets the handler called when the data channel closes, replacing
+// DataProducerOptions.OnClose.
 func (p *DataProducer) OnClose(f func()) { p.events.close.set(f) }
 
-// OnError sets the handler of data channel errors.
+// OnError sets the handler of data channel errors, replacing
+// DataProducerOptions.OnError.
 func (p *DataProducer) OnError(f func(error)) { p.events.setError(f) }
 
 // OnBufferedAmountLow sets the handler called when the buffered amount
-// drops below the threshold.
+// drops below the threshold, replacing
+// DataProducerOptions.OnBufferedAmountLow.
 func (p *DataProducer) OnBufferedAmountLow(f func()) { p.events.low.set(f) }
 
 // OnTransportClose sets the handler called when the data producer closes
-// because its transport closed.
+// because its transport closed, replacing
+// DataProducerOptions.OnTransportClose.
 func (p *DataProducer) OnTransportClose(f func()) { p.events.transportClose.set(f) }
 
 // Close closes the data channel. Idempotent.
@@ -272,6 +321,7 @@ func (p *DataProducer) markClosed() bool {
 		return false
 	}
 	p.closed = true
+	p.events.finish()
 	return true
 }
 
@@ -297,12 +347,78 @@ func (p *DataProducer) transportClosed() {
 	p.observer.close()
 }
 
-// dataEvents forwards a data channel's events to the user's handlers.
+// dataHandlers are the user's handlers given in the options.
+type dataHandlers struct {
+	open, close, low, transportClose func()
+	err                              func(error)
+	message                          func(webrtc.DataChannelMessage)
+}
+
+// dataEvents forwards a data channel's events to the user's handlers and
+// tracks whether it opened and whether its owner closed.
 type dataEvents struct {
-	open, close, low, transportClose callback
-	mu                               sync.Mutex
-	onError                          func(error)
-	onMessage                        func(webrtc.DataChannelMessage)
+	close, low, transportClose callback
+
+	mu        sync.Mutex
+	onOpen    func()
+	onError   func(error)
+	onMessage func(webrtc.DataChannelMessage)
+	isOpen    bool
+	openedAt  time.Time
+	opened    chan struct{} // closed when the data channel opens
+	done      chan struct{} // closed when the owner closes
+}
+
+// init installs the options' handlers; it runs before the data channel
+// exists.
+func (e *dataEvents) init(h dataHandlers) {
+	e.opened = make(chan struct{})
+	e.done = make(chan struct{})
+	e.onOpen, e.onError, e.onMessage = h.open, h.err, h.message
+	e.close.set(h.close)
+	e.low.set(h.low)
+	e.transportClose.set(h.transportClose)
+}
+
+// clear drops every handler (the owner failed to be created).
+func (e *dataEvents) clear() {
+	e.setOpen(nil)
+	e.setError(nil)
+	e.setMessage(nil)
+	e.close.set(nil)
+	e.low.set(nil)
+	e.transportClose.set(nil)
+}
+
+// finish marks the owner closed, waking WaitOpen. Call it once.
+func (e *dataEvents) finish() { close(e.done) }
+
+// setOpen replaces the open handler; if the channel is already open, f is
+// called at once on its own goroutine, as pion does.
+func (e *dataEvents) setOpen(f func()) {
+	e.mu.Lock()
+	e.onOpen = f
+	open := e.isOpen
+	e.mu.Unlock()
+	if open && f != nil {
+		go f()
+	}
+}
+
+func (e *dataEvents) fireOpen() {
+	e.mu.Lock()
+	if e.isOpen {
+		e.mu.Unlock()
+		return
+	}
+	e.isOpen = true
+	e.openedAt = time.Now()
+	f := e.onOpen
+	close(e.opened)
+	e.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 func (e *dataEvents) setError(f func(error)) { e.mu.Lock(); e.onError = f; e.mu.Unlock() }
@@ -313,8 +429,28 @@ func (e *dataEvents) setMessage(f func(webrtc.DataChannelMessage)) {
 	e.mu.Unlock()
 }
 
+// waitOpen blocks until the channel opens, the owner closes or ctx ends.
+func (e *dataEvents) waitOpen(ctx context.Context, what string, dc *webrtc.DataChannel) error {
+	select {
+	case <-e.done:
+		return fmt.Errorf("%s closed: %w", what, ErrInvalidState)
+	default:
+	}
+	if dc.ReadyState() == webrtc.DataChannelStateOpen {
+		return nil
+	}
+	select {
+	case <-e.opened:
+		return nil
+	case <-e.done:
+		return fmt.Errorf("%s closed before its data channel opened: %w", what, ErrInvalidState)
+	case <-ctx.Done():
+		return fmt.Errorf("%s: waiting for the data channel to open (%s): %w", what, dc.ReadyState(), ctx.Err())
+	}
+}
+
 func (e *dataEvents) wire(dc *webrtc.DataChannel, closed func()) {
-	dc.OnOpen(e.open.fire)
+	dc.OnOpen(e.fireOpen)
 	dc.OnClose(func() {
 		closed()
 		e.close.fire()

@@ -3,16 +3,21 @@
 // server.
 //
 // Reading: Open loads a file by its extension (.ogg or .opus: Ogg Opus;
-// .ivf: VP8 or VP9; .h264 or .264: Annex B H264) as whole frames that Play
-// writes into a pion track in real time. ReadOgg, ReadIVF and ReadH264 read
-// one format (ReadIVF also returns AV1 and other codecs' frames). Clip
-// gives short test clips built into the package, so a bot needs neither a
-// file nor an encoder; testbed/clips.sh made them with ffmpeg.
+// .ivf: VP8 or VP9; .h264 or .264: Annex B H264 at 30 fps) as whole frames
+// that Play writes into a pion track in real time. ReadOgg, ReadIVF and
+// ReadH264 read one format: ReadOgg splits pages by their lacing values
+// (several packets to a page, or one packet across pages), ReadIVF also
+// returns the frames of AV1 and other codecs with the file's FourCC. Clip
+// gives short test clips built into the package (ClipOpus, ClipVP8,
+// ClipH264; Clips lists them), so a bot needs neither a file nor an
+// encoder; testbed/clips.sh made them with ffmpeg.
 //
 // Writing: NewOggWriter (Opus), NewIVFWriter (VP8, VP9, AV1), NewH264Writer
 // (Annex B) and NewWebMWriter (Opus with VP8 or VP9 in one file) write the
-// samples of mediasoupclient.SampleReader; NewWriterFor picks the container
-// for a codec and Record saves a consumer's media until its context ends.
+// samples of mediasoupclient.SampleReader (Consumer.NewSampleReader);
+// NewWriterFor picks the container for a codec (Extension names it),
+// Record saves a consumer's media until its context ends and RecordWebM an
+// audio and a video consumer to one WebM file.
 //
 // Every error about a file's contents wraps ErrFormat.
 package mediafile

@@ -80,11 +80,9 @@ func TestDataChannels(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ordered := tc.ordered
+			// Unordered but reliable: "none lost" holds whatever the load
+			// (partial reliability may drop messages by design).
 			opts := msc.DataProducerOptions{Label: tc.name, Protocol: "test", Ordered: &ordered}
-			if !ordered {
-				retransmits := uint16(10)
-				opts.MaxRetransmits = &retransmits
-			}
 			dp, err := send.ProduceData(ctx, opts)
 			require.NoError(t, err)
 			require.Equal(t, tc.name, dp.Label())

@@ -205,8 +205,10 @@ type MediaOptions struct {
 	RIDs []string
 	// Extra codec parameters written into the answer's fmtp (codec options).
 	ExtraFmtp map[uint8]params.CodecParameters
-	// NoSources leaves out msid and ssrc lines: an offered section that
-	// announces no stream (a closed consumer's, kept for reuse).
+	// NoSources makes an offered section that announces no stream (a
+	// closed consumer's, kept for reuse): no msid and ssrc lines, and
+	// a=recvonly, on which pion turns its transceiver inactive without
+	// stopping it (an a=inactive section stops it on every round).
 	NoSources bool
 }
 
@@ -252,7 +254,9 @@ func (r *RemoteSDP) renderMedia(o MediaOptions, first bool) string {
 	b.WriteString("a=mid:")
 	b.WriteString(o.MID)
 	b.WriteString("\r\n")
-	if r.role == RoleOffer {
+	if r.role == RoleOffer && o.NoSources {
+		b.WriteString("a=recvonly\r\n")
+	} else if r.role == RoleOffer {
 		b.WriteString("a=sendonly\r\n")
 	} else {
 		b.WriteString("a=recvonly\r\n")

@@ -78,7 +78,6 @@ type Handler struct {
 	startMu     sync.Mutex
 	startCh     map[string]chan struct{}
 	startSSRC   map[string]uint32
-	startDone   map[string]bool
 	startBySSRC map[uint32]chan struct{}
 	// roundBySSRC is the round each tracked stream is applied in (at the
 	// earliest); boundRound the latest round a bound stream came from:
@@ -114,7 +113,6 @@ func New(o Options) (*Handler, error) {
 		parked:       map[string]bool{},
 		startCh:      map[string]chan struct{}{},
 		startSSRC:    map[string]uint32{},
-		startDone:    map[string]bool{},
 		startBySSRC:  map[uint32]chan struct{}{},
 		roundBySSRC:  map[uint32]int64{},
 	}

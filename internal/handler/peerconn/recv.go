@@ -159,13 +159,16 @@ func (h *Handler) addProbator(video params.RTPParameters) error {
 	return nil
 }
 
-// park turns a consumer's section into a sending section with no stream:
-// pion stops and replaces the section's receiver once (its track's SSRC is
-// gone) and leaves the fresh receiver alone until a later consumer's SSRC
-// arrives on the same mid. An a=inactive section would make pion v3.3.6
-// stop the transceiver on every later round, the fresh receiver included,
-// and start that stopped receiver when the mid is reused: its streams and
-// their reader goroutines could then never be closed.
+// park turns a consumer's section into one that announces no stream and
+// asks to receive (a=recvonly): pion stops and replaces the section's
+// receiver once (its track's SSRC is gone) and turns the transceiver
+// inactive without stopping it, so the fresh receiver is left alone, even
+// by receiver starts pion queued earlier with the old consumer's stream,
+// until a later consumer's SSRC arrives on the same mid. An a=inactive
+// section would make pion v3.3.6 stop the transceiver on every later
+// round, the fresh receiver included, and start that stopped receiver
+// when the mid is reused: its streams and their reader goroutines could
+// then never be closed.
 func (h *Handler) park(mid string, kind params.MediaKind) {
 	h.remote.SetMedia(sdp.MediaOptions{MID: mid, Kind: kind, RTPParameters: h.parkRTP[kind], NoSources: true})
 }
@@ -183,13 +186,13 @@ func release(r *webrtc.RTPReceiver) {
 // by later consumers of the same kind.
 //
 // pion starts receivers on its own goroutine after each round, with that
-// round's description, and every queued start still lists the closed
-// consumer's stream: one that runs after the park hands that stream to the
-// section's fresh receiver, which then refuses the next consumer's. So a
-// parked mid is reused only once every start queued before its park has
-// run (known when a stream of a later round binds), and never if its
-// receiver had not started when it was closed (the starts of a transport
-// that has not connected yet wait until it does).
+// round's description, and every start queued before the park still lists
+// the closed consumer's stream: once the mid is reused (its transceiver
+// receives again), such a start would hand that stream to the section's
+// receiver, which would then refuse the new consumer's. So a parked mid is
+// reused only once every start queued before its park has run: known when
+// a stream of a later round binds (on a transport that has not connected
+// yet, none runs before it connects).
 func (h *Handler) StopReceiving(ctx context.Context, mids []string) error {
 	if err := h.usable(); err != nil {
 		return err
@@ -198,9 +201,6 @@ func (h *Handler) StopReceiving(ctx context.Context, mids []string) error {
 }
 
 func (h *Handler) stopReceiving(ctx context.Context, mids []string, retire bool) error {
-	if !retire {
-		h.awaitStarts(ctx, mids)
-	}
 	var done []string
 	var old []*webrtc.RTPReceiver
 	var reusable []bool
@@ -213,7 +213,7 @@ func (h *Handler) stopReceiving(ctx context.Context, mids []string, retire bool)
 		h.parked[mid] = true
 		done = append(done, mid)
 		old = append(old, tr.Receiver())
-		reusable = append(reusable, !retire && h.hasStarted(mid))
+		reusable = append(reusable, !retire)
 		h.forgetStart(mid)
 	}
 	if len(done) == 0 {
@@ -320,7 +320,6 @@ func (h *Handler) watchStart(mid string, rtp params.RTPParameters) {
 	ch := make(chan struct{})
 	h.startCh[mid] = ch
 	h.startSSRC[mid] = ssrc
-	h.startDone[mid] = false
 	if ssrc != 0 {
 		h.startBySSRC[ssrc] = ch
 		// The round this consumer is applied in, or a later one.
@@ -365,11 +364,6 @@ func (h *Handler) streamBound(ssrc uint32) {
 		return
 	}
 	delete(h.startBySSRC, ssrc)
-	for mid, c := range h.startCh {
-		if c == ch {
-			h.startDone[mid] = true
-		}
-	}
 	close(ch)
 }
 
@@ -377,47 +371,6 @@ func (h *Handler) startedChan(mid string) <-chan struct{} {
 	h.startMu.Lock()
 	defer h.startMu.Unlock()
 	return h.startCh[mid]
-}
-
-func (h *Handler) hasStarted(mid string) bool {
-	h.startMu.Lock()
-	defer h.startMu.Unlock()
-	return h.startDone[mid]
-}
-
-// startGrace bounds how long closing waits for receivers that a connected
-// transport is about to start.
-const startGrace = 100 * time.Millisecond
-
-// awaitStarts gives pion, on a connected transport, a moment to start the
-// receivers of the mids: it starts them on its own goroutine right after
-// each round, and a receiver closed before that could not have its mid
-// reused. A transport that is not connected starts nothing until it is:
-// no wait then (those mids are retired).
-func (h *Handler) awaitStarts(ctx context.Context, mids []string) {
-	if h.pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
-		return
-	}
-	var timer *time.Timer
-	for _, mid := range mids {
-		h.startMu.Lock()
-		ch, done := h.startCh[mid], h.startDone[mid]
-		h.startMu.Unlock()
-		if ch == nil || done {
-			continue
-		}
-		if timer == nil {
-			timer = time.NewTimer(startGrace)
-			defer timer.Stop()
-		}
-		select {
-		case <-ch:
-		case <-timer.C:
-			return
-		case <-ctx.Done():
-			return
-		}
-	}
 }
 
 // forgetStart stops tracking the mid's current consumer; its Started
@@ -431,5 +384,4 @@ func (h *Handler) forgetStart(mid string) {
 	}
 	delete(h.startCh, mid)
 	delete(h.startSSRC, mid)
-	delete(h.startDone, mid)
 }
