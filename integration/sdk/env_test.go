@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -47,7 +48,7 @@ func newPeer(t testing.TB, room string) *peer {
 	t.Cleanup(func() { _ = sig.Close() })
 	caps, err := sig.GetRouterRTPCapabilities(ctx)
 	require.NoError(t, err)
-	dev, err := msc.NewDevice(msc.DeviceOptions{SettingEngine: loopbackOnly()})
+	dev, err := msc.NewDevice(testDeviceOptions(loopbackOnly()))
 	require.NoError(t, err)
 	require.NoError(t, dev.Load(ctx, msc.DeviceLoadOptions{RouterRTPCapabilities: caps}))
 	return &peer{t: t, sig: sig, device: dev, caps: caps}
@@ -173,3 +174,15 @@ func loopbackOnly() *webrtc.SettingEngine { return testbed.LoopbackSettingEngine
 func mediaSample() media.Sample {
 	return media.Sample{Data: []byte{0xf8, 0xff, 0xfe}, Duration: 20 * time.Millisecond}
 }
+
+// handlerEnv names the handler the suite runs under (empty: the default);
+// make test runs the suite under each.
+const handlerEnv = "MSC_TEST_HANDLER"
+
+// testDeviceOptions are the options of the suite's devices.
+func testDeviceOptions(se *webrtc.SettingEngine) msc.DeviceOptions {
+	return msc.DeviceOptions{SettingEngine: se, HandlerName: os.Getenv(handlerEnv)}
+}
+
+// ortcHandler reports whether receive transports run on the ORTC handler.
+func ortcHandler() bool { return os.Getenv(handlerEnv) == msc.HandlerNamePionORTC }

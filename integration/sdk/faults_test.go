@@ -29,7 +29,7 @@ func newPeerOn(t testing.TB, srv *testbed.Server, room string, se *webrtc.Settin
 	if se == nil {
 		se = loopbackOnly()
 	}
-	dev, err := msc.NewDevice(msc.DeviceOptions{SettingEngine: se})
+	dev, err := msc.NewDevice(testDeviceOptions(se))
 	require.NoError(t, err)
 	require.NoError(t, dev.Load(ctx, msc.DeviceLoadOptions{RouterRTPCapabilities: caps}))
 	return &peer{t: t, sig: sig, device: dev, caps: caps}

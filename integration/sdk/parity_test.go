@@ -60,7 +60,7 @@ func TestICEFailureEndsPendingRead(t *testing.T) {
 
 	se := loopbackOnly()
 	se.SetICETimeouts(500*time.Millisecond, time.Second, 200*time.Millisecond)
-	dev, err := msc.NewDevice(msc.DeviceOptions{SettingEngine: se})
+	dev, err := msc.NewDevice(testDeviceOptions(se))
 	require.NoError(t, err)
 	require.NoError(t, dev.Load(ctx, msc.DeviceLoadOptions{RouterRTPCapabilities: bob.caps}))
 	info, err := bob.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: "recv"})
