@@ -160,8 +160,11 @@ func (c *DataConsumer) Closed() bool {
 // goroutine, in order.
 func (c *DataConsumer) OnMessage(f func(webrtc.DataChannelMessage)) { c.events.setMessage(f) }
 
-// OnOpen sets the handler called when the data channel opens.
-func (c *DataConsumer) OnOpen(f func()) { c.events.open.set(f) }
+// OnOpen sets the handler called when the data channel opens. The channel
+// may be open by the time ConsumeData returns: set on an open channel, the
+// handler is called at once on its own goroutine, as pion does. Either way
+// it is called once.
+func (c *DataConsumer) OnOpen(f func()) { c.events.setOpen(f) }
 
 // OnClose sets the handler called when the data channel closes.
 func (c *DataConsumer) OnClose(f func()) { c.events.close.set(f) }

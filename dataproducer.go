@@ -232,8 +232,11 @@ func (p *DataProducer) checkSend(n int) error {
 	return nil
 }
 
-// OnOpen sets the handler called when the data channel opens.
-func (p *DataProducer) OnOpen(f func()) { p.events.open.set(f) }
+// OnOpen sets the handler called when the data channel opens. A channel
+// on a connected transport may be open by the time ProduceData returns:
+// set on an open channel, the handler is called at once on its own
+// goroutine, as pion does. Either way it is called once.
+func (p *DataProducer) OnOpen(f func()) { p.events.setOpen(f) }
 
 // OnClose sets the handler called when the data channel closes.
 func (p *DataProducer) OnClose(f func()) { p.events.close.set(f) }
@@ -299,10 +302,35 @@ func (p *DataProducer) transportClosed() {
 
 // dataEvents forwards a data channel's events to the user's handlers.
 type dataEvents struct {
-	open, close, low, transportClose callback
-	mu                               sync.Mutex
-	onError                          func(error)
-	onMessage                        func(webrtc.DataChannelMessage)
+	close, low, transportClose callback
+	mu                         sync.Mutex
+	onError                    func(error)
+	onMessage                  func(webrtc.DataChannelMessage)
+	// opened: the channel's open event happened; onOpen is its handler.
+	opened bool
+	onOpen func()
+}
+
+// setOpen sets the open handler; set after the open event, it is called
+// at once (each handler hears the open exactly once).
+func (e *dataEvents) setOpen(f func()) {
+	e.mu.Lock()
+	e.onOpen = f
+	late := e.opened
+	e.mu.Unlock()
+	if late && f != nil {
+		go f()
+	}
+}
+
+func (e *dataEvents) fireOpen() {
+	e.mu.Lock()
+	e.opened = true
+	f := e.onOpen
+	e.mu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 func (e *dataEvents) setError(f func(error)) { e.mu.Lock(); e.onError = f; e.mu.Unlock() }
@@ -314,7 +342,7 @@ func (e *dataEvents) setMessage(f func(webrtc.DataChannelMessage)) {
 }
 
 func (e *dataEvents) wire(dc *webrtc.DataChannel, closed func()) {
-	dc.OnOpen(e.open.fire)
+	dc.OnOpen(e.fireOpen)
 	dc.OnClose(func() {
 		closed()
 		e.close.fire()
