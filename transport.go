@@ -322,10 +322,13 @@ func (t *Transport) OnICEGatheringStateChange(f func(ICEGatheringState)) {
 }
 
 // GetDataChannelMaxMessageSize returns the largest message a data producer
-// on this transport can send: the smaller of the server's limit and pion
-// v3's fixed 65536 bytes.
+// on this transport can send: the smaller of the server's limit and 65535
+// bytes, the largest message a pion v3 data channel can receive (its read
+// buffer is 65535 bytes: a larger message fails the receiving channel with
+// io.ErrShortBuffer and closes it, so a Go data consumer of it would be
+// lost).
 func (t *Transport) GetDataChannelMaxMessageSize() int {
-	const pionMax = 65536
+	const pionMax = 65535
 	if t.maxMsg > 0 && t.maxMsg < pionMax {
 		return t.maxMsg
 	}

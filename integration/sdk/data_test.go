@@ -120,7 +120,7 @@ func TestDataChannels(t *testing.T) {
 			require.NoError(t, alice.sig.CloseDataProducer(ctx, dp.ID()))
 		})
 	}
-	require.Equal(t, 65536, send.GetDataChannelMaxMessageSize())
+	require.Equal(t, 65535, send.GetDataChannelMaxMessageSize())
 }
 
 // TestDirectDataProducer: a server-side DirectTransport data producer's

@@ -35,16 +35,16 @@ func newPeerOn(t testing.TB, srv *testbed.Server, room string, se *webrtc.Settin
 	return &peer{t: t, sig: sig, device: dev, caps: caps}
 }
 
-// stateLog records a transport's connection states with their times.
-type stateLog struct {
+// timedStates records a transport's connection states with their times.
+type timedStates struct {
 	mu     sync.Mutex
 	states []msc.ConnectionState
 	at     map[msc.ConnectionState]time.Time
 	ch     chan msc.ConnectionState
 }
 
-func watchStates(tr *msc.Transport) *stateLog {
-	l := &stateLog{at: map[msc.ConnectionState]time.Time{}, ch: make(chan msc.ConnectionState, 64)}
+func watchStates(tr *msc.Transport) *timedStates {
+	l := &timedStates{at: map[msc.ConnectionState]time.Time{}, ch: make(chan msc.ConnectionState, 64)}
 	tr.OnConnectionStateChange(func(s msc.ConnectionState) {
 		l.mu.Lock()
 		l.states = append(l.states, s)
@@ -58,7 +58,7 @@ func watchStates(tr *msc.Transport) *stateLog {
 	return l
 }
 
-func (l *stateLog) wait(t testing.TB, ctx context.Context, want msc.ConnectionState) time.Time {
+func (l *timedStates) wait(t testing.TB, ctx context.Context, want msc.ConnectionState) time.Time {
 	t.Helper()
 	for {
 		l.mu.Lock()
