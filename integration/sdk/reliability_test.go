@@ -74,8 +74,12 @@ func TestConsumeCloseCycles(t *testing.T) {
 		}
 	}
 	g1, h1 := settledGoroutines(), heapAfterGC()
+	sections := 0
+	if pc := recv.PeerConnection(); pc != nil {
+		sections = len(pc.GetTransceivers())
+	}
 	t.Logf("%d cycles: goroutines %d -> %d, heap %.1f -> %.1f MB, %d offer/answer rounds, %d transceivers",
-		cycles, g0, g1, float64(h0)/1e6, float64(h1)/1e6, recv.Renegotiations(), len(recv.PeerConnection().GetTransceivers()))
+		cycles, g0, g1, float64(h0)/1e6, float64(h1)/1e6, recv.Renegotiations(), sections)
 	if f := os.Getenv("CYCLES_HEAP_PROFILE"); f != "" {
 		out, err := os.Create(f)
 		require.NoError(t, err)
