@@ -472,8 +472,7 @@ func (p *Producer) ReplaceTrack(ctx context.Context, track webrtc.TrackLocal) er
 	}
 	return p.transport.enqueue(ctx, func(ctx context.Context) (func(), error) {
 		p.mu.Lock()
-		g := newGatedTrack(track, p.gates[0].streamID)
-		g.muted.Store(p.gates[0].muted.Load())
+		g := p.gates[0].replacing(track)
 		for _, other := range p.gates[1:] {
 			other.off.Store(false)
 		}
