@@ -330,6 +330,13 @@ func (t *Transport) srtpConnected() error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// The accept loops run even when the transport is closing: a session
+	// whose new stream nobody takes blocks its read loop, and then its
+	// Close (inside DTLSTransport.Stop) waits for good. Once closed, they
+	// close what they are handed.
+	t.wg.Add(2)
+	go t.acceptRTP(rtpS)
+	go t.acceptRTCP(rtcpS)
 	if t.closed {
 		return nil
 	}
@@ -338,9 +345,6 @@ func (t *Transport) srtpConnected() error {
 		delete(t.pending, r)
 		t.startLocked(r)
 	}
-	t.wg.Add(2)
-	go t.acceptRTP(rtpS)
-	go t.acceptRTCP(rtcpS)
 	return nil
 }
 
