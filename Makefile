@@ -30,6 +30,8 @@ test: install vet fmt-check
 	@# The server smoke test first, verbose: its log names the mediasoup version and worker PID.
 	$(GO) test -count=1 -v -run 'TestServerSmoke' ./integration/
 	$(GO) test -race -count=1 -timeout 40m ./...
+	@# The integration and interop suites again, receive transports on the ORTC handler.
+	MSC_TEST_HANDLER=PionV3ORTC $(GO) test -race -count=1 -timeout 40m ./integration/sdk/ ./integration/browser/
 
 demo: install
 	$(GO) run ./cmd/demo
