@@ -72,6 +72,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	msc "github.com/soupkit/mediasoup-client-go"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -289,7 +290,11 @@ func runScalingGo(ctx context.Context, cfg config, e *env, rep *report) error {
 	}
 	logf("Device.Load: median %s", rep.deviceLoad.median)
 
-	sdk, err := newSDKBench(ctx, e, cfg.profileDir)
+	sdk, err := newSDKBench(ctx, e, msc.HandlerNamePion, cfg.profileDir)
+	if err != nil {
+		return err
+	}
+	sdkORTC, err := newSDKBench(ctx, e, msc.HandlerNamePionORTC, cfg.profileDir)
 	if err != nil {
 		return err
 	}
@@ -302,13 +307,16 @@ func runScalingGo(ctx context.Context, cfg config, e *env, rep *report) error {
 	// The Go runs first, with no browser alive to share the CPU.
 	for _, n := range cfg.sizes {
 		r := rep.rows[n]
-		for _, m := range cfg.modes {
-			r.sdk[m] = repeat(cfg.reps, func() (sdkResult, error) {
-				res, err := sdk.run(ctx, m, n)
-				logResult("sdk "+m, n, err, "%s, %d renegotiations, %.1f KiB and %.2f goroutines per consumer",
-					res.total.Round(time.Microsecond), res.renegotiations, res.heapPer/1024, res.goroutinesPer)
-				return res, err
-			}, func(v sdkResult) time.Duration { return v.total })
+		for _, b := range []*sdkBench{sdk, sdkORTC} {
+			for _, m := range cfg.modes {
+				key := handlerTag(b.dev) + m
+				r.sdk[key] = repeat(cfg.reps, func() (sdkResult, error) {
+					res, err := b.run(ctx, m, n)
+					logResult("sdk "+key, n, err, "%s (p50 %s, p99 %s), %d renegotiations, %.1f KiB and %.2f goroutines per consumer",
+						res.total.Round(time.Microsecond), res.p50, res.p99, res.renegotiations, res.heapPer/1024, res.goroutinesPer)
+					return res, err
+				}, func(v sdkResult) time.Duration { return v.total })
+			}
 		}
 		if raw == nil {
 			continue

@@ -39,14 +39,17 @@ const (
 	// interceptors (RegisterDefaultCodecs, RegisterDefaultInterceptors):
 	// what a program on bare pion would start from.
 	recvPionDefaults = "pion-defaults"
+	// recvSDKORTC is recvSDK with the ORTC handler's receive transport.
+	recvSDKORTC = "sdk-ortc"
 )
 
 // recvClients are the receivers in the order of the first repetition.
-var recvClients = []string{recvPion, recvSDK, recvPionDefaults}
+var recvClients = []string{recvPion, recvSDK, recvSDKORTC, recvPionDefaults}
 
 // recvNames are the receivers' names in the report.
 var recvNames = map[string]string{
 	recvSDK:          "SDK `Consumer.Track()`",
+	recvSDKORTC:      "SDK, ORTC handler",
 	recvPion:         "raw pion",
 	recvPionDefaults: "raw pion, pion's defaults",
 }
@@ -95,6 +98,7 @@ type recvBench struct {
 	cfg        recvConfig
 	profileDir string
 	dev        *msc.Device
+	devORTC    *msc.Device
 	raw        *rawBench
 	defaults   *webrtc.API // pion's default media engine and interceptors
 	producers  []string
@@ -132,10 +136,10 @@ func newRecvBench(ctx context.Context, e *env, cfg recvConfig, profileDir string
 	b.frames = len(frames)
 	b.fileKbps = float64(size) * 8 / length.Seconds() / 1000
 
-	if b.dev, err = msc.NewDevice(msc.DeviceOptions{SettingEngine: loopbackOnly()}); err != nil {
+	if b.dev, err = loadedDevice(ctx, e, msc.HandlerNamePion); err != nil {
 		return nil, err
 	}
-	if err := b.dev.Load(ctx, msc.DeviceLoadOptions{RouterRTPCapabilities: e.caps}); err != nil {
+	if b.devORTC, err = loadedDevice(ctx, e, msc.HandlerNamePionORTC); err != nil {
 		return nil, err
 	}
 	if b.raw, err = newRawBench(e, ""); err != nil {
@@ -292,7 +296,9 @@ func (b *recvBench) setup(ctx context.Context, client string) (*receiver, error)
 	var opts []msc.ConsumerOptions
 	switch client {
 	case recvSDK:
-		closeClient, opts, err = b.startSDK(ctx, info, r.sink)
+		closeClient, opts, err = b.startSDK(ctx, b.dev, info, r.sink)
+	case recvSDKORTC:
+		closeClient, opts, err = b.startSDK(ctx, b.devORTC, info, r.sink)
 	case recvPionDefaults:
 		closeClient, opts, err = b.startPion(ctx, b.defaults, info, r.sink)
 	default:
@@ -436,8 +442,8 @@ func (b *recvBench) consumeAll(ctx context.Context, transportID string, caps par
 
 // startSDK consumes every stream through the SDK and reads Consumer.Track();
 // the server consumers stay paused.
-func (b *recvBench) startSDK(ctx context.Context, info *testbed.WebRTCTransportInfo, s *sink) (func(), []msc.ConsumerOptions, error) {
-	tr, err := b.dev.CreateRecvTransport(msc.TransportOptions{
+func (b *recvBench) startSDK(ctx context.Context, dev *msc.Device, info *testbed.WebRTCTransportInfo, s *sink) (func(), []msc.ConsumerOptions, error) {
+	tr, err := dev.CreateRecvTransport(msc.TransportOptions{
 		ID: info.ID, ICEParameters: info.ICEParameters, ICECandidates: info.ICECandidates, DTLSParameters: info.DTLSParameters,
 	})
 	if err != nil {
@@ -446,7 +452,7 @@ func (b *recvBench) startSDK(ctx context.Context, info *testbed.WebRTCTransportI
 	tr.OnConnect(func(ctx context.Context, p msc.ConnectParams) error {
 		return b.e.sig.ConnectWebRTCTransport(ctx, info.ID, p.DTLSParameters)
 	})
-	opts, err := b.consumeAll(ctx, info.ID, b.dev.RecvRTPCapabilities())
+	opts, err := b.consumeAll(ctx, info.ID, dev.RecvRTPCapabilities())
 	if err != nil {
 		return tr.Close, nil, err
 	}
@@ -577,7 +583,9 @@ func (s *sink) snapshot() []countSample {
 // recvSummary is the medians of the receivers and the SDK's ratios.
 type recvSummary struct {
 	sdk, pion, defaults float64   // median CPU ms per Mbit
+	ortc                float64   // median CPU ms per Mbit, ORTC handler
 	ratio               float64   // SDK / raw pion
+	ratioORTC           float64   // SDK on the ORTC handler / raw pion (0: not measured)
 	ratioDefaults       float64   // SDK / raw pion with pion's defaults (0: not measured)
 	pairs               []float64 // SDK / raw pion of each repetition
 	ok                  bool
@@ -603,6 +611,10 @@ func summarize(results []recvResult) recvSummary {
 	}
 	s.sdk, s.pion = median(sdkV), median(pionV)
 	s.ratio = s.sdk / s.pion
+	if o := byRep[recvSDKORTC]; len(o) > 0 {
+		s.ortc = median(o)
+		s.ratioORTC = s.ortc / s.pion
+	}
 	if d := byRep[recvPionDefaults]; len(d) > 0 {
 		s.defaults = median(d)
 		s.ratioDefaults = s.sdk / s.defaults
@@ -656,12 +668,19 @@ func (rep *report) renderRecv(b *recvBench, results []recvResult) string {
 		if sum.ratioDefaults > 0 {
 			fmt.Fprintf(&s, " Raw pion with pion's defaults: %.3f ms; SDK / that: %.3f×.", sum.defaults, sum.ratioDefaults)
 		}
+		if sum.ratioORTC > 0 {
+			fmt.Fprintf(&s, " SDK on the ORTC handler: %.3f ms; / raw pion **%.3f×**.", sum.ortc, sum.ratioORTC)
+		}
 		s.WriteString("\n\n")
-		s.WriteString("Target:\n\n- " + verdict("receive path CPU within 1.1× of raw pion", sum.ratio, 1.1, "×", false) + "\n\n")
+		s.WriteString("Targets:\n\n- " + verdict("receive path CPU within 1.1× of raw pion", sum.ratio, 1.1, "×", false) + "\n")
+		if sum.ratioORTC > 0 {
+			s.WriteString("- " + verdict("ORTC handler: receive path CPU within 1.1× of raw pion", sum.ratioORTC, 1.1, "×", false) + "\n")
+		}
+		s.WriteString("\n")
 	} else {
 		s.WriteString("Target:\n\n- receive path CPU within 1.1× of raw pion: not measured (" + sum.failedDetail + ")\n\n")
 	}
-	s.WriteString("**SDK** consumes every stream with one `Transport.ConsumeMany` and reads `Consumer.Track()`; **raw pion** is a `webrtc.PeerConnection` built without the SDK's Transport and Consumer (the same media engine and interceptors the Device uses: NACK, RTCP reports, TWCC, stats), given the same remote offer, reading the tracks of `OnTrack`; **raw pion, pion's defaults** the same with `RegisterDefaultCodecs` and `RegisterDefaultInterceptors` (NACK, RTCP reports, simulcast header extensions, TWCC; no stats interceptor), what a program on bare pion starts from. All read with the same loop (`TrackRemote.Read` into one buffer, `rtp.Packet.Unmarshal`, count). The receivers are set up once, each on its own server transport with its consumers paused; each window resumes one receiver's consumers and pauses them again after it, rotating the order every round, so every window runs with the same objects alive; the media comes from a child process (its CPU time is not counted) through a comedia PlainTransport with one producer per stream. **CPU** is user + system time of the bench process (`getrusage`) over the window: pion's UDP reads, SRTP, interceptors and the readers.\n\n")
+	s.WriteString("**SDK** consumes every stream with one `Transport.ConsumeMany` and reads `Consumer.Track()` (on the default PeerConnection handler, and again on the ORTC handler: `DeviceOptions{HandlerName: \"PionV3ORTC\"}`); **raw pion** is a `webrtc.PeerConnection` built without the SDK's Transport and Consumer (the same media engine and interceptors the Device uses: NACK, RTCP reports, TWCC, stats), given the same remote offer, reading the tracks of `OnTrack`; **raw pion, pion's defaults** the same with `RegisterDefaultCodecs` and `RegisterDefaultInterceptors` (NACK, RTCP reports, simulcast header extensions, TWCC; no stats interceptor), what a program on bare pion starts from. All read with the same loop (`TrackRemote.Read` into one buffer, `rtp.Packet.Unmarshal`, count). The receivers are set up once, each on its own server transport with its consumers paused; each window resumes one receiver's consumers and pauses them again after it, rotating the order every round, so every window runs with the same objects alive; the media comes from a child process (its CPU time is not counted) through a comedia PlainTransport with one producer per stream. **CPU** is user + system time of the bench process (`getrusage`) over the window: pion's UDP reads, SRTP, interceptors and the readers.\n\n")
 	writeErrors(&s, errs)
 	return s.String()
 }

@@ -314,6 +314,8 @@ func (rep *report) render() string {
 
 	fmt.Fprintf(&b, "`Device.Load` with the router's capabilities: median %s ms, mean %s ms over %d fresh devices.\n\n", ms(rep.deviceLoad.median), ms(rep.deviceLoad.mean), rep.deviceLoad.runs)
 
+	rep.renderORTC(&b, sizes)
+
 	b.WriteString("Targets:\n\n")
 	for _, t := range rep.targets() {
 		fmt.Fprintf(&b, "- %s\n", t)
@@ -461,6 +463,83 @@ func (rep *report) targets() []string {
 	}
 
 	out = append(out, verdict("Device.Load < 2 ms (median)", float64(rep.deviceLoad.median)/float64(time.Millisecond), 2, " ms", true))
+	return append(out, rep.ortcTargets(row)...)
+}
+
+// renderORTC is the table of the same runs on the ORTC handler.
+func (rep *report) renderORTC(b *strings.Builder, sizes []int) {
+	oSeq, oConc, oMany := ortcPrefix+modeSequential, ortcPrefix+modeConcurrent, ortcPrefix+modeMany
+	b.WriteString("The same runs with receive transports on the ORTC handler (`DeviceOptions{HandlerName: \"PionV3ORTC\"}`: pion's ORTC objects, one RTP receiver per consumer, no SDP). Times in ms; **ORTC/PC** the ratios to the PeerConnection handler's times above.\n\n")
+	b.WriteString("| N | ORTC 1×1 | p50 | p99 | ORTC conc | ORTC many | heap 1×1/conc/many | goroutines 1×1/conc | ORTC/PC 1×1 | ORTC/PC conc | ORTC/PC many |\n")
+	b.WriteString("|" + strings.Repeat("---:|", 11) + "\n")
+	for _, n := range sizes {
+		r := rep.rows[n]
+		total := func(v sdkResult) string { return ms(v.total) }
+		ratioOf := func(o, p string) string {
+			a, aok := r.sdkTotal(o)
+			c, cok := r.sdkTotal(p)
+			return ratioCell(a, aok, c, cok)
+		}
+		cells := []string{
+			fmt.Sprint(n),
+			r.sdkCell(oSeq, total),
+			r.sdkCell(oSeq, func(v sdkResult) string { return ms(v.p50) }),
+			r.sdkCell(oSeq, func(v sdkResult) string { return ms(v.p99) }),
+			r.sdkCell(oConc, total),
+			r.sdkCell(oMany, total),
+			r.sdkCell(oSeq, func(v sdkResult) string { return kib(v.heapPer) }) + "/" +
+				r.sdkCell(oConc, func(v sdkResult) string { return kib(v.heapPer) }) + "/" +
+				r.sdkCell(oMany, func(v sdkResult) string { return kib(v.heapPer) }),
+			r.sdkCell(oSeq, func(v sdkResult) string { return fmt.Sprintf("%.2f", v.goroutinesPer) }) + "/" +
+				r.sdkCell(oConc, func(v sdkResult) string { return fmt.Sprintf("%.2f", v.goroutinesPer) }),
+			ratioOf(oSeq, modeSequential),
+			ratioOf(oConc, modeConcurrent),
+			ratioOf(oMany, modeMany),
+		}
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	b.WriteString("\n")
+}
+
+// ortcTargets are the ORTC handler's targets.
+func (rep *report) ortcTargets(row func(int) *row) []string {
+	var out []string
+	oSeq, oConc := ortcPrefix+modeSequential, ortcPrefix+modeConcurrent
+	maxN := 0
+	for _, n := range rep.cfg.sizes {
+		if n > maxN {
+			maxN = n
+		}
+	}
+	if t, ok := row(maxN).sdkTotal(oSeq); ok {
+		name := fmt.Sprintf("ORTC handler: %d consumes one by one under 1 s of client time in all", maxN)
+		out = append(out, verdict(name, t, 1000, " ms", true))
+	}
+	worst, worstN := 0.0, 0
+	for _, n := range rep.cfg.sizes {
+		if m, ok := row(n).sdk[oSeq]; ok && m.ok {
+			if p := float64(m.v.p99) / float64(time.Millisecond); p > worst {
+				worst, worstN = p, n
+			}
+		}
+	}
+	if worstN > 0 {
+		out = append(out, verdict("ORTC handler: p99 per consume under 5 ms at every N", worst, 5, " ms", true)+fmt.Sprintf(" [worst at N=%d]", worstN))
+	}
+	if o, ok := row(maxN).sdkTotal(oConc); ok {
+		if p, ok := row(maxN).sdkTotal(modeConcurrent); ok {
+			out = append(out, verdict(fmt.Sprintf("ORTC handler: %d concurrent no slower than the PeerConnection handler", maxN), o, p, " ms", false))
+		}
+	}
+	for _, mode := range []string{modeSequential, modeConcurrent} {
+		o, ok := row(maxN).sdk[ortcPrefix+mode]
+		p, pok := row(maxN).sdk[mode]
+		if !ok || !pok || !o.ok || !p.ok {
+			continue
+		}
+		out = append(out, verdict(fmt.Sprintf("ORTC handler: heap per idle consumer no higher (N=%d, %s)", maxN, mode), o.v.heapPer/1024, p.v.heapPer/1024, " KiB", false))
+		out = append(out, verdict(fmt.Sprintf("ORTC handler: goroutines per idle consumer no higher (N=%d, %s)", maxN, mode), o.v.goroutinesPer, p.v.goroutinesPer, "", false))
+	}
 	return out
 }
 

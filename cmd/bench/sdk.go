@@ -41,15 +41,28 @@ type sdkBench struct {
 	profileDir string
 }
 
-func newSDKBench(ctx context.Context, e *env, profileDir string) (*sdkBench, error) {
-	dev, err := msc.NewDevice(msc.DeviceOptions{SettingEngine: loopbackOnly()})
+// ortcPrefix marks the SDK modes measured on the ORTC handler.
+const ortcPrefix = "ortc-"
+
+func newSDKBench(ctx context.Context, e *env, handlerName, profileDir string) (*sdkBench, error) {
+	dev, err := loadedDevice(ctx, e, handlerName)
+	if err != nil {
+		return nil, err
+	}
+	return &sdkBench{e: e, dev: dev, profileDir: profileDir}, nil
+}
+
+// loadedDevice is a loopback Device of the handler, loaded with the
+// router's capabilities.
+func loadedDevice(ctx context.Context, e *env, handlerName string) (*msc.Device, error) {
+	dev, err := msc.NewDevice(msc.DeviceOptions{SettingEngine: loopbackOnly(), HandlerName: handlerName})
 	if err != nil {
 		return nil, err
 	}
 	if err := dev.Load(ctx, msc.DeviceLoadOptions{RouterRTPCapabilities: e.caps}); err != nil {
 		return nil, err
 	}
-	return &sdkBench{e: e, dev: dev, profileDir: profileDir}, nil
+	return dev, nil
 }
 
 // waitConnected polls until the state function says connected.
@@ -108,7 +121,7 @@ func (b *sdkBench) run(ctx context.Context, mode string, n int) (res sdkResult, 
 	reneg0 := tr.Renegotiations()
 	before := sampleMem()
 
-	stopProfile, err := startProfile(b.profileDir, fmt.Sprintf("sdk-%s-%d", mode, n))
+	stopProfile, err := startProfile(b.profileDir, fmt.Sprintf("sdk-%s%s-%d", handlerTag(b.dev), mode, n))
 	if err != nil {
 		return res, err
 	}
@@ -194,4 +207,12 @@ func quantiles(d []time.Duration) (p50, p99 time.Duration) {
 		return s[i]
 	}
 	return rank(0.5), rank(0.99)
+}
+
+// handlerTag is "" for the default handler and ortcPrefix for the ORTC one.
+func handlerTag(d *msc.Device) string {
+	if d.HandlerName() == msc.HandlerNamePionORTC {
+		return ortcPrefix
+	}
+	return ""
 }
