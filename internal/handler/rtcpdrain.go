@@ -1,6 +1,8 @@
 package handler
 
 import (
+	"io"
+
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 )
@@ -37,8 +39,11 @@ type PCHooks struct {
 	OnKeyFrame func(ssrc uint32)
 	// OnRemoteStream is called with the SSRC of each remote stream pion
 	// binds while starting a receiver, before the receiver's reads work:
-	// it must not call into the receiver.
-	OnRemoteStream func(ssrc uint32)
+	// it must not call into the receiver. When it returns false the
+	// stream's reads end at once with io.EOF: pion can still start a
+	// receiver after its peer connection closed (a start it had queued),
+	// and nothing would ever end the reader goroutines of such a stream.
+	OnRemoteStream func(ssrc uint32) bool
 }
 
 // NewInterceptor implements interceptor.Factory.
@@ -61,8 +66,10 @@ type rtcpDrain struct {
 
 // BindRemoteStream reports the stream to OnRemoteStream.
 func (d *rtcpDrain) BindRemoteStream(info *interceptor.StreamInfo, r interceptor.RTPReader) interceptor.RTPReader {
-	if f := d.hooks.OnRemoteStream; f != nil && info != nil {
-		f(info.SSRC)
+	if f := d.hooks.OnRemoteStream; f != nil && info != nil && !f(info.SSRC) {
+		return interceptor.RTPReaderFunc(func([]byte, interceptor.Attributes) (int, interceptor.Attributes, error) {
+			return 0, nil, io.EOF
+		})
 	}
 	return r
 }

@@ -34,7 +34,7 @@ func TestRTCPDrain(t *testing.T) {
 		drained  bool
 	}{
 		{"send transport", func() *PCHooks { return &PCHooks{Drain: true} }, true},
-		{"receive transport", func() *PCHooks { return &PCHooks{OnRemoteStream: func(uint32) {}} }, false},
+		{"receive transport", func() *PCHooks { return &PCHooks{OnRemoteStream: func(uint32) bool { return true }} }, false},
 		{"no hooks", func() *PCHooks { return nil }, false},
 		{"no predicate", nil, false},
 	} {
@@ -103,4 +103,29 @@ func TestRTCPDrainKeyFrameRequests(t *testing.T) {
 	// The reader closes done from the drain's goroutine after the last
 	// packet was handled, so got is complete here.
 	assert.Equal(t, []uint32{0x1111, 0x2222, 0x3333}, got, "PLI and FIR media SSRCs, in order; a malformed packet is skipped")
+}
+
+// TestRemoteStreamRefused: a stream the hook refuses reads io.EOF at once;
+// an accepted one reads through.
+func TestRemoteStreamRefused(t *testing.T) {
+	for _, accept := range []bool{true, false} {
+		var got []uint32
+		f := &RTCPDrain{ForNewPC: func() *PCHooks {
+			return &PCHooks{OnRemoteStream: func(ssrc uint32) bool { got = append(got, ssrc); return accept }}
+		}}
+		i, err := f.NewInterceptor("pc")
+		require.NoError(t, err)
+		src := interceptor.RTPReaderFunc(func(b []byte, a interceptor.Attributes) (int, interceptor.Attributes, error) {
+			return copy(b, []byte{1, 2, 3}), a, nil
+		})
+		r := i.BindRemoteStream(&interceptor.StreamInfo{SSRC: 42}, src)
+		n, _, err := r.Read(make([]byte, 10), nil)
+		require.Equal(t, []uint32{42}, got)
+		if accept {
+			require.NoError(t, err)
+			require.Equal(t, 3, n)
+		} else {
+			require.ErrorIs(t, err, io.EOF)
+		}
+	}
 }

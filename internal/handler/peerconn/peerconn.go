@@ -88,6 +88,8 @@ type Handler struct {
 	quarantine []parkedMID
 
 	stats handler.StatsGetter
+	// closed is set by Close: streams pion binds after it are refused.
+	closed atomic.Bool
 
 	renegotiations atomic.Int64
 }
@@ -208,6 +210,7 @@ func (h *Handler) LocalDTLSParameters() (params.DTLSParameters, error) {
 // Close closes the peer connection and wakes any reader of a track that
 // never started.
 func (h *Handler) Close() error {
+	h.closed.Store(true)
 	err := h.pc.Close()
 	for _, tr := range h.pc.GetTransceivers() {
 		if h.dir == handler.DirectionRecv {

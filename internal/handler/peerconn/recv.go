@@ -348,8 +348,12 @@ func (h *Handler) reusableMIDs() {
 	h.quarantine = keep
 }
 
-// streamBound runs on pion's goroutine, inside the receiver's start.
-func (h *Handler) streamBound(ssrc uint32) {
+// streamBound runs on pion's goroutine, inside the receiver's start. It
+// refuses the streams of receivers pion starts after Close.
+func (h *Handler) streamBound(ssrc uint32) bool {
+	if h.closed.Load() {
+		return false
+	}
 	h.startMu.Lock()
 	defer h.startMu.Unlock()
 	if r, ok := h.roundBySSRC[ssrc]; ok {
@@ -360,10 +364,11 @@ func (h *Handler) streamBound(ssrc uint32) {
 	}
 	ch, ok := h.startBySSRC[ssrc]
 	if !ok {
-		return
+		return true
 	}
 	delete(h.startBySSRC, ssrc)
 	close(ch)
+	return true
 }
 
 func (h *Handler) startedChan(mid string) <-chan struct{} {
