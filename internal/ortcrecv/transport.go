@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/stats"
@@ -107,6 +108,10 @@ type Transport struct {
 
 	st stateTracker
 }
+
+// sctpSettle is how long data channels wait after the SCTP association
+// comes up.
+const sctpSettle = 100 * time.Millisecond
 
 // probatorSSRC is the SSRC of mediasoup's bandwidth probation packets.
 const probatorSSRC = uint32(ortc.RTPProbatorSSRC)
@@ -304,6 +309,16 @@ func (t *Transport) connect(ice webrtc.ICEParameters) {
 		err := t.sctp.Start(webrtc.SCTPCapabilities{MaxMessageSize: 262144})
 		if err != nil {
 			err = fmt.Errorf("SCTP: %w", err)
+		} else {
+			// mediasoup starts the association from its side too; pion can
+			// count it up one packet before the server does, and the server
+			// drops what it would send its data consumers until then. Data
+			// channels open a moment later, as the PeerConnection handler's
+			// ConsumeData waits after a fresh association.
+			select {
+			case <-time.After(sctpSettle):
+			case <-t.closedCh:
+			}
 		}
 		t.sctpDone(err)
 	}
