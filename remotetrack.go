@@ -2,8 +2,6 @@ package mediasoupclient
 
 import (
 	"io"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -49,43 +47,9 @@ func newRemoteTrack(r handler.TrackReader, kind MediaKind, rtpParams RTPParamete
 		t.ssrc = webrtc.SSRC(rtpParams.Encodings[0].SSRC)
 	}
 	if len(rtpParams.Codecs) > 0 {
-		c := rtpParams.Codecs[0]
-		t.codec = webrtc.RTPCodecParameters{
-			PayloadType: webrtc.PayloadType(c.PayloadType),
-			RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: c.MimeType, ClockRate: uint32(c.ClockRate), SDPFmtpLine: fmtpLine(c.Parameters),
-			},
-		}
-		if c.Channels != nil {
-			t.codec.Channels = uint16(*c.Channels)
-		}
-		for _, fb := range c.RTCPFeedback {
-			t.codec.RTCPFeedback = append(t.codec.RTCPFeedback, webrtc.RTCPFeedback{Type: fb.Type, Parameter: fb.Parameter})
-		}
+		t.codec = handler.PionCodec(rtpParams.Codecs[0])
 	}
 	return t
-}
-
-func fmtpLine(p CodecParameters) string {
-	if len(p) == 0 {
-		return ""
-	}
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(';')
-		}
-		v, _ := p.String(k)
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(v)
-	}
-	return b.String()
 }
 
 // TrackRemote returns pion's track underneath (nil with the ORTC handler

@@ -1,9 +1,6 @@
 package ortcrecv
 
 import (
-	"sort"
-	"strings"
-
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/interceptor/pkg/report"
@@ -31,16 +28,10 @@ func newMediaEngine(ext ortc.ExtendedRTPCapabilities) (*webrtc.MediaEngine, erro
 		if c.PreferredPayloadType == nil {
 			continue
 		}
-		p := webrtc.RTPCodecParameters{
-			RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: c.MimeType, ClockRate: uint32(c.ClockRate), SDPFmtpLine: fmtpLine(c.Parameters),
-				RTCPFeedback: pionFeedback(c.RTCPFeedback),
-			},
-			PayloadType: webrtc.PayloadType(*c.PreferredPayloadType),
-		}
-		if c.Channels != nil {
-			p.Channels = uint16(*c.Channels)
-		}
+		p := handler.PionCodec(params.RTPCodecParameters{
+			MimeType: c.MimeType, PayloadType: *c.PreferredPayloadType, ClockRate: c.ClockRate,
+			Channels: c.Channels, Parameters: c.Parameters, RTCPFeedback: c.RTCPFeedback,
+		})
 		if err := m.RegisterCodec(p, pionKind(c.Kind)); err != nil {
 			return nil, err
 		}
@@ -87,7 +78,7 @@ func newRegistry(statsFactory *handler.StatsFactory) (*interceptor.Registry, err
 func streamInfo(id string, ssrc uint32, codec params.RTPCodecParameters, exts []params.RTPHeaderExtensionParameters) *interceptor.StreamInfo {
 	info := &interceptor.StreamInfo{
 		ID: id, SSRC: ssrc, PayloadType: codec.PayloadType, MimeType: codec.MimeType,
-		ClockRate: uint32(codec.ClockRate), SDPFmtpLine: fmtpLine(codec.Parameters),
+		ClockRate: uint32(codec.ClockRate), SDPFmtpLine: handler.FmtpLine(codec.Parameters),
 	}
 	if codec.Channels != nil {
 		info.Channels = uint16(*codec.Channels)
@@ -101,54 +92,9 @@ func streamInfo(id string, ssrc uint32, codec params.RTPCodecParameters, exts []
 	return info
 }
 
-func pionCodec(c params.RTPCodecParameters) webrtc.RTPCodecParameters {
-	p := webrtc.RTPCodecParameters{
-		RTPCodecCapability: webrtc.RTPCodecCapability{
-			MimeType: c.MimeType, ClockRate: uint32(c.ClockRate), SDPFmtpLine: fmtpLine(c.Parameters),
-			RTCPFeedback: pionFeedback(c.RTCPFeedback),
-		},
-		PayloadType: webrtc.PayloadType(c.PayloadType),
-	}
-	if c.Channels != nil {
-		p.Channels = uint16(*c.Channels)
-	}
-	return p
-}
-
-func pionFeedback(fbs []params.RTCPFeedback) []webrtc.RTCPFeedback {
-	out := make([]webrtc.RTCPFeedback, 0, len(fbs))
-	for _, fb := range fbs {
-		out = append(out, webrtc.RTCPFeedback{Type: fb.Type, Parameter: fb.Parameter})
-	}
-	return out
-}
-
 func pionKind(k params.MediaKind) webrtc.RTPCodecType {
 	if k == params.MediaKindAudio {
 		return webrtc.RTPCodecTypeAudio
 	}
 	return webrtc.RTPCodecTypeVideo
-}
-
-// fmtpLine writes codec parameters as an fmtp line, keys sorted.
-func fmtpLine(p params.CodecParameters) string {
-	if len(p) == 0 {
-		return ""
-	}
-	keys := make([]string, 0, len(p))
-	for k := range p {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(';')
-		}
-		v, _ := p.String(k)
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(v)
-	}
-	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v3"
 
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 )
 
@@ -70,7 +71,7 @@ func (t *Transport) Receive(kind params.MediaKind, p params.RTPParameters) (*Rec
 		}
 	}
 	r := &Receiver{
-		t: t, kind: kind, ssrc: enc.SSRC, codec: pionCodec(codec),
+		t: t, kind: kind, ssrc: enc.SSRC, codec: handler.PionCodec(codec),
 		started: make(chan struct{}), done: make(chan struct{}), dlChanged: make(chan struct{}),
 	}
 	if enc.RTX != nil {
