@@ -6,6 +6,7 @@
 // on the server first, and reads a few packets of every tenth consumer.
 //
 //	go run ./cmd/soak -duration 1h -every 1m
+//	go run ./cmd/soak -duration 10m -every 30s -handler PionV3ORTC
 //
 // It exits non-zero if goroutines end more than -slack above the sample
 // taken after the first 200 cycles (the transport connected and warm), or a
@@ -35,25 +36,29 @@ func main() {
 	every := flag.Duration("every", time.Minute, "sampling interval")
 	slack := flag.Int("slack", 5, "goroutines allowed above the warm sample at the end")
 	heapProfile := flag.String("heapprofile", "", "write the heap profile to this file at the end")
+	handlerName := flag.String("handler", "", `the churning peer's handler ("PionV3ORTC" for the ORTC one; default PionV3)`)
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *duration, *every, *slack, *heapProfile); err != nil {
+	if err := run(ctx, *duration, *every, *slack, *heapProfile, *handlerName); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, duration, every time.Duration, slack int, heapProfile string) error {
+func run(ctx context.Context, duration, every time.Duration, slack int, heapProfile, handlerName string) error {
 	srv, err := testbed.Start(ctx, testbed.Options{})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	join := func() (*testbed.Peer, error) {
-		return srv.JoinPeer(ctx, testbed.PeerOptions{Room: "soak", Loopback: true, Client: testbed.ClientOptions{HistoryLimit: -1}})
+	join := func(handler string) (*testbed.Peer, error) {
+		return srv.JoinPeer(ctx, testbed.PeerOptions{
+			Room: "soak", Loopback: true, Client: testbed.ClientOptions{HistoryLimit: -1},
+			Device: msc.DeviceOptions{HandlerName: handler},
+		})
 	}
-	bot, err := join()
+	bot, err := join("")
 	if err != nil {
 		return err
 	}
@@ -84,7 +89,7 @@ func run(ctx context.Context, duration, every time.Duration, slack int, heapProf
 		}
 		producers = append(producers, p.ID())
 	}
-	rec, err := join()
+	rec, err := join(handlerName)
 	if err != nil {
 		return err
 	}
