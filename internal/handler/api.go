@@ -9,6 +9,7 @@ package handler
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/pion/interceptor"
@@ -205,4 +206,18 @@ func GatheringState(s webrtc.ICEGathererState) webrtc.ICEGatheringState {
 	default:
 		return webrtc.ICEGatheringStateNew
 	}
+}
+
+// ErrDeadline is returned by a TrackReader's reads whose deadline passed
+// before its receiver started; like pion's own timeouts it is a net.Error
+// whose Timeout() is true, and it matches os.ErrDeadlineExceeded.
+var ErrDeadline error = deadlineError{}
+
+type deadlineError struct{}
+
+func (deadlineError) Error() string   { return "read deadline exceeded" }
+func (deadlineError) Timeout() bool   { return true }
+func (deadlineError) Temporary() bool { return true }
+func (deadlineError) Is(target error) bool {
+	return target == os.ErrDeadlineExceeded
 }

@@ -281,17 +281,6 @@ func (r *Receiver) RequestKeyFrame() error {
 	return r.t.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: r.ssrc}})
 }
 
-// deadlineError is the error of a read whose deadline passed.
-type deadlineError struct{}
-
-func (deadlineError) Error() string   { return "read deadline exceeded" }
-func (deadlineError) Timeout() bool   { return true }
-func (deadlineError) Temporary() bool { return true }
-
-// ErrDeadline is returned by reads whose deadline passed before the
-// receiver started.
-var ErrDeadline error = deadlineError{}
-
 // waitStarted blocks until the receiver started, the deadline passes or
 // the receiver stops.
 func (r *Receiver) waitStarted() error {
@@ -314,7 +303,7 @@ func (r *Receiver) waitStarted() error {
 		if !dl.IsZero() {
 			d := time.Until(dl)
 			if d <= 0 {
-				return ErrDeadline
+				return handler.ErrDeadline
 			}
 			timer = time.NewTimer(d)
 			expired = timer.C

@@ -2,12 +2,13 @@ package peerconn
 
 import (
 	"errors"
-	"os"
 	"sync"
 	"time"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v3"
+
+	"github.com/soupkit/mediasoup-client-go/internal/handler"
 )
 
 // trackReader reads a consumer's pion track. pion v3 starts a receiver on
@@ -75,7 +76,7 @@ func (r *trackReader) waitStarted() error {
 		if !dl.IsZero() {
 			d := time.Until(dl)
 			if d <= 0 {
-				return deadlineError{}
+				return handler.ErrDeadline
 			}
 			timer = time.NewTimer(d)
 			expired = timer.C
@@ -99,7 +100,7 @@ func (r *trackReader) waitStarted() error {
 				timer.Stop()
 			}
 		case <-expired:
-			return deadlineError{}
+			return handler.ErrDeadline
 		}
 	}
 }
@@ -114,15 +115,4 @@ func setTrackReadDeadline(t *webrtc.TrackRemote, d time.Time) (err error) {
 		}
 	}()
 	return t.SetReadDeadline(d)
-}
-
-// deadlineError is returned by reads whose deadline passed before the
-// receiver started; like pion's, it is a net.Error with Timeout() true.
-type deadlineError struct{}
-
-func (deadlineError) Error() string   { return "read deadline exceeded" }
-func (deadlineError) Timeout() bool   { return true }
-func (deadlineError) Temporary() bool { return true }
-func (deadlineError) Is(target error) bool {
-	return target == os.ErrDeadlineExceeded
 }
