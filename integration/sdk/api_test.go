@@ -3,7 +3,6 @@ package sdk
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -231,12 +230,10 @@ func (s *stunSink) url() string { return "stun:" + s.conn.LocalAddr().String() }
 // serverICEState reads the server transport's ICE state.
 func serverICEState(t testing.TB, ctx context.Context, p *peer, transportID string) string {
 	t.Helper()
-	raw, err := p.sig.Dump(ctx, testbed.TypeTransport, transportID)
-	require.NoError(t, err)
 	var d struct {
 		ICEState string `json:"iceState"`
 	}
-	require.NoError(t, json.Unmarshal(raw, &d))
+	serverDump(t, ctx, p, testbed.TypeTransport, transportID, &d)
 	return d.ICEState
 }
 
@@ -710,12 +707,10 @@ func fmtpOf(t testing.TB, sdp string, pt uint8) map[string]string {
 // serverProducerCodec reads the server producer's first codec.
 func serverProducerCodec(t testing.TB, ctx context.Context, p *peer, id string) msc.RTPCodecParameters {
 	t.Helper()
-	raw, err := p.sig.Dump(ctx, testbed.TypeProducer, id)
-	require.NoError(t, err)
 	var d struct {
 		RTPParameters msc.RTPParameters `json:"rtpParameters"`
 	}
-	require.NoError(t, json.Unmarshal(raw, &d))
+	serverDump(t, ctx, p, testbed.TypeProducer, id, &d)
 	require.NotEmpty(t, d.RTPParameters.Codecs)
 	return d.RTPParameters.Codecs[0]
 }
@@ -1303,12 +1298,10 @@ func TestAPILocalPause(t *testing.T) {
 		noPackets(t, cons.Track(), 1500*time.Millisecond)
 		after := serverConsumerPackets(t, ctx, bob, cons.ID())
 		require.Greater(t, after, before+20, "the server kept sending while paused locally")
-		raw, err := bob.sig.Dump(ctx, testbed.TypeConsumer, cons.ID())
-		require.NoError(t, err)
 		var d struct {
 			Paused bool `json:"paused"`
 		}
-		require.NoError(t, json.Unmarshal(raw, &d))
+		serverDump(t, ctx, bob, testbed.TypeConsumer, cons.ID(), &d)
 		require.False(t, d.Paused)
 		cons.Resume()
 		require.False(t, cons.Paused())

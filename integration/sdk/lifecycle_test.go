@@ -34,13 +34,19 @@ func noPackets(t testing.TB, track *msc.RemoteTrack, d time.Duration) {
 
 func producerPaused(t testing.TB, ctx context.Context, p *peer, id string) bool {
 	t.Helper()
-	raw, err := p.sig.Dump(ctx, testbed.ObjectType("producer"), id)
-	require.NoError(t, err)
 	var d struct {
 		Paused bool `json:"paused"`
 	}
-	require.NoError(t, json.Unmarshal(raw, &d))
+	serverDump(t, ctx, p, testbed.ObjectType("producer"), id, &d)
 	return d.Paused
+}
+
+// serverDump decodes the server's dump of one object into v.
+func serverDump(t testing.TB, ctx context.Context, p *peer, typ testbed.ObjectType, id string, v any) {
+	t.Helper()
+	raw, err := p.sig.Dump(ctx, typ, id)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(raw, v))
 }
 
 // TestPauseResume: pausing a producer stops its RTP and the server's state
