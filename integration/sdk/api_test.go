@@ -128,18 +128,32 @@ func waitKeyWidth(t testing.TB, ctx context.Context, c *msc.Consumer, want int) 
 	t.Fatalf("no %d-pixel-wide key frame arrived (key frames seen: %v, %d packets, %d idle half-seconds)", want, seen, read, timeouts)
 }
 
-// stateLog records a transport's connection states.
+// stateLog records a transport's connection states and when each came
+// first.
 type stateLog struct {
 	mu     sync.Mutex
 	states []msc.ConnectionState
+	at     map[msc.ConnectionState]time.Time
 	change chan struct{}
 }
 
-func newStateLog() *stateLog { return &stateLog{change: make(chan struct{}, 64)} }
+func newStateLog() *stateLog {
+	return &stateLog{at: map[msc.ConnectionState]time.Time{}, change: make(chan struct{}, 64)}
+}
+
+// watchStates records tr's states from now on.
+func watchStates(tr *msc.Transport) *stateLog {
+	l := newStateLog()
+	tr.OnConnectionStateChange(l.add)
+	return l
+}
 
 func (l *stateLog) add(s msc.ConnectionState) {
 	l.mu.Lock()
 	l.states = append(l.states, s)
+	if _, ok := l.at[s]; !ok {
+		l.at[s] = time.Now()
+	}
 	l.mu.Unlock()
 	select {
 	case l.change <- struct{}{}:
@@ -153,13 +167,15 @@ func (l *stateLog) get() []msc.ConnectionState {
 	return append([]msc.ConnectionState(nil), l.states...)
 }
 
-func (l *stateLog) waitFor(t testing.TB, ctx context.Context, s msc.ConnectionState) {
+// waitFor waits until the state came and returns when it first did.
+func (l *stateLog) waitFor(t testing.TB, ctx context.Context, s msc.ConnectionState) time.Time {
 	t.Helper()
 	for {
-		for _, got := range l.get() {
-			if got == s {
-				return
-			}
+		l.mu.Lock()
+		at, ok := l.at[s]
+		l.mu.Unlock()
+		if ok {
+			return at
 		}
 		select {
 		case <-l.change:

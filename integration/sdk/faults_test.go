@@ -35,48 +35,6 @@ func newPeerOn(t testing.TB, srv *testbed.Server, room string, se *webrtc.Settin
 	return &peer{t: t, sig: sig, device: dev, caps: caps}
 }
 
-// timedStates records a transport's connection states with their times.
-type timedStates struct {
-	mu     sync.Mutex
-	states []msc.ConnectionState
-	at     map[msc.ConnectionState]time.Time
-	ch     chan msc.ConnectionState
-}
-
-func watchStates(tr *msc.Transport) *timedStates {
-	l := &timedStates{at: map[msc.ConnectionState]time.Time{}, ch: make(chan msc.ConnectionState, 64)}
-	tr.OnConnectionStateChange(func(s msc.ConnectionState) {
-		l.mu.Lock()
-		l.states = append(l.states, s)
-		l.at[s] = time.Now()
-		l.mu.Unlock()
-		select {
-		case l.ch <- s:
-		default:
-		}
-	})
-	return l
-}
-
-func (l *timedStates) wait(t testing.TB, ctx context.Context, want msc.ConnectionState) time.Time {
-	t.Helper()
-	for {
-		l.mu.Lock()
-		at, ok := l.at[want]
-		l.mu.Unlock()
-		if ok {
-			return at
-		}
-		select {
-		case <-l.ch:
-		case <-ctx.Done():
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			t.Fatalf("state %s never came (saw %v)", want, l.states)
-		}
-	}
-}
-
 // TestWorkerKilled: the mediasoup worker dies mid-session. The client's
 // transports fail and say so, a pending read ends, calls return, Close
 // leaves no goroutine behind, and a new Device works against a new server.
@@ -101,8 +59,8 @@ func TestWorkerKilled(t *testing.T) {
 
 	require.NoError(t, syscall.Kill(srv.WorkerPID, syscall.SIGKILL))
 	killed := time.Now()
-	failedAt := recvStates.wait(t, ctx, webrtc.PeerConnectionStateFailed)
-	sendStates.wait(t, ctx, webrtc.PeerConnectionStateFailed)
+	failedAt := recvStates.waitFor(t, ctx, webrtc.PeerConnectionStateFailed)
+	sendStates.waitFor(t, ctx, webrtc.PeerConnectionStateFailed)
 	t.Logf("worker killed: receive transport failed after %v", failedAt.Sub(killed).Round(time.Millisecond))
 	select {
 	case <-trackEnded:
@@ -211,7 +169,7 @@ func TestBlackHoleThenRestartICE(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	gate.blocked.Store(true)
 	blockedAt := time.Now()
-	failedAt := states.wait(t, ctx, webrtc.PeerConnectionStateFailed)
+	failedAt := states.waitFor(t, ctx, webrtc.PeerConnectionStateFailed)
 	t.Logf("black hole: failed after %v", failedAt.Sub(blockedAt).Round(time.Millisecond))
 	time.Sleep(500 * time.Millisecond) // beyond the failed state
 	gate.blocked.Store(false)
@@ -271,7 +229,7 @@ func TestWrongFingerprint(t *testing.T) {
 	require.Less(t, time.Since(start), time.Second)
 	read := make(chan error, 1)
 	go func() { _, _, err := c.Track().ReadRTP(); read <- err }()
-	failedAt := states.wait(t, ctx, webrtc.PeerConnectionStateFailed)
+	failedAt := states.waitFor(t, ctx, webrtc.PeerConnectionStateFailed)
 	t.Logf("wrong fingerprint: failed %v after Consume", failedAt.Sub(start).Round(time.Millisecond))
 	require.Less(t, failedAt.Sub(start), 5*time.Second, "fails fast")
 	select {
