@@ -10,35 +10,37 @@ import (
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
 )
 
 // ConsumerOptions are the server consumer's parameters, as mediasoup's
-// transport.consume() returns them.
+// transport.consume() returns them: the JSON of a consumer's id, producerId,
+// kind and rtpParameters decodes straight into it.
 type ConsumerOptions struct {
 	// ID of the server-side consumer.
-	ID string
+	ID string `json:"id"`
 	// ProducerID of the producer it consumes.
-	ProducerID string
+	ProducerID string `json:"producerId"`
 	// Kind of media.
-	Kind MediaKind
+	Kind MediaKind `json:"kind"`
 	// RTPParameters the server sends.
-	RTPParameters RTPParameters
+	RTPParameters RTPParameters `json:"rtpParameters"`
 	// StreamID groups consumers for A/V sync (msid stream id); defaults to
 	// the RTCP CNAME.
-	StreamID string
+	StreamID string `json:"streamId,omitempty"`
 	// OnRTPReceiver is called with pion's receiver once it exists, before
 	// the offer/answer is applied, as mediasoup-client does. It runs on the
 	// transport's queue: it must not wait for another operation of the
 	// transport (those fail at once with ErrInvalidState when called from
 	// it); closing the consumer's transport from it is allowed.
-	OnRTPReceiver func(*webrtc.RTPReceiver)
+	OnRTPReceiver func(*webrtc.RTPReceiver) `json:"-"`
 	// AppData is application data.
-	AppData AppData
+	AppData AppData `json:"appData,omitempty"`
 }
 
 type consumeRequest struct {
 	opts ConsumerOptions
-	rtp  RTPParameters
+	rtp  params.RTPParameters
 	out  *Consumer
 }
 
@@ -49,7 +51,7 @@ type Consumer struct {
 	localID    string
 	producerID string
 	kind       MediaKind
-	rtp        RTPParameters
+	rtp        params.RTPParameters
 	appData    AppData
 	appDataMu  sync.Mutex
 	transport  *Transport
@@ -149,8 +151,8 @@ func (t *Transport) prepareConsume(ctx context.Context, o ConsumerOptions) (*con
 	if err := t.checkUsable(handler.DirectionRecv); err != nil {
 		return nil, err
 	}
-	rtp := o.RTPParameters.Clone()
-	if err := ortc.ValidateConsumerOptions(o.ID, o.ProducerID, o.StreamID, o.Kind, &rtp); err != nil {
+	rtp := o.RTPParameters.internal()
+	if err := ortc.ValidateConsumerOptions(o.ID, o.ProducerID, o.StreamID, params.MediaKind(o.Kind), &rtp); err != nil {
 		return nil, fmt.Errorf("consume %q: %w", o.ID, err)
 	}
 	if ok, err := ortc.CanReceive(rtp, t.ext); err != nil || !ok {
@@ -175,7 +177,7 @@ func (t *Transport) prepareConsume(ctx context.Context, o ConsumerOptions) (*con
 // ssrcInUse reports an SSRC of rtp that a live consumer of the transport
 // receives already: pion would give the stream to that consumer only. The
 // caller holds t.mu.
-func (t *Transport) ssrcInUse(rtp RTPParameters) error {
+func (t *Transport) ssrcInUse(rtp params.RTPParameters) error {
 	for _, e := range rtp.Encodings {
 		for _, ssrc := range []uint32{e.SSRC, rtxSSRC(e)} {
 			if ssrc == 0 {
@@ -193,7 +195,7 @@ func (t *Transport) ssrcInUse(rtp RTPParameters) error {
 	return nil
 }
 
-func rtxSSRC(e RTPEncodingParameters) uint32 {
+func rtxSSRC(e params.RTPEncodingParameters) uint32 {
 	if e.RTX == nil {
 		return 0
 	}
@@ -232,7 +234,7 @@ func (t *Transport) execConsume(batch []*op) {
 	for i, o := range live {
 		c := o.consume
 		reqs[i] = handler.ReceiveOptions{
-			TrackID: c.opts.ID, Kind: c.opts.Kind, RTPParameters: c.rtp, StreamID: c.opts.StreamID,
+			TrackID: c.opts.ID, Kind: params.MediaKind(c.opts.Kind), RTPParameters: c.rtp, StreamID: c.opts.StreamID,
 			OnReceiver: c.opts.OnRTPReceiver,
 		}
 	}
@@ -291,7 +293,7 @@ func (c *Consumer) RTPReceiver() *webrtc.RTPReceiver { return c.receiver }
 func (c *Consumer) Track() *RemoteTrack { return c.track }
 
 // RTPParameters returns the consumer's RTP parameters.
-func (c *Consumer) RTPParameters() RTPParameters { return c.rtp.Clone() }
+func (c *Consumer) RTPParameters() RTPParameters { return rtpParametersFrom(c.rtp) }
 
 // AppData returns the consumer's application data.
 func (c *Consumer) AppData() AppData {

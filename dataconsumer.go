@@ -12,35 +12,37 @@ import (
 )
 
 // DataConsumerOptions are the server data consumer's parameters, as
-// mediasoup's transport.consumeData() returns them.
+// mediasoup's transport.consumeData() returns them: the JSON of a data
+// consumer's id, dataProducerId, sctpStreamParameters, label and protocol
+// decodes straight into it.
 type DataConsumerOptions struct {
 	// ID of the server-side data consumer.
-	ID string
+	ID string `json:"id"`
 	// DataProducerID of the data producer it consumes.
-	DataProducerID string
+	DataProducerID string `json:"dataProducerId"`
 	// SCTPStreamParameters given by the server.
-	SCTPStreamParameters SCTPStreamParameters
+	SCTPStreamParameters SCTPStreamParameters `json:"sctpStreamParameters"`
 	// Label of the data channel.
-	Label string
+	Label string `json:"label,omitempty"`
 	// Protocol of the data channel.
-	Protocol string
+	Protocol string `json:"protocol,omitempty"`
 	// AppData is application data.
-	AppData AppData
+	AppData AppData `json:"appData,omitempty"`
 
 	// OnMessage receives every message from the first one on: it is
 	// installed before the data channel can deliver anything. It runs on
 	// pion's goroutine, in order. The setter of the same name replaces it,
 	// as the other setters replace the handlers below.
-	OnMessage func(webrtc.DataChannelMessage)
+	OnMessage func(webrtc.DataChannelMessage) `json:"-"`
 	// OnOpen is called when the data channel opens.
-	OnOpen func()
+	OnOpen func() `json:"-"`
 	// OnClose is called when the data channel closes.
-	OnClose func()
+	OnClose func() `json:"-"`
 	// OnError receives data channel errors.
-	OnError func(error)
+	OnError func(error) `json:"-"`
 	// OnTransportClose is called when the data consumer closes because
 	// its transport closed.
-	OnTransportClose func()
+	OnTransportClose func() `json:"-"`
 }
 
 // DataConsumer receives messages on an SCTP stream, like mediasoup-client's

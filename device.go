@@ -84,8 +84,8 @@ type Device struct {
 	mu       sync.RWMutex
 	loaded   bool
 	ext      ortc.ExtendedRTPCapabilities
-	recvCaps RTPCapabilities
-	sendCaps RTPCapabilities
+	recvCaps params.RTPCapabilities
+	sendCaps params.RTPCapabilities
 	canSend  map[MediaKind]bool
 	observer DeviceObserver
 }
@@ -200,7 +200,7 @@ func (d *Device) Load(ctx context.Context, opts DeviceLoadOptions) error {
 	if d.loaded {
 		return fmt.Errorf("device already loaded: %w", ErrInvalidState)
 	}
-	router := opts.RouterRTPCapabilities.Clone()
+	router := opts.RouterRTPCapabilities.internal()
 	if err := ortc.ValidateRTPCapabilities(&router); err != nil {
 		return fmt.Errorf("router RTP capabilities: %w", err)
 	}
@@ -216,8 +216,8 @@ func (d *Device) Load(ctx context.Context, opts DeviceLoadOptions) error {
 	d.recvCaps = recv
 	d.sendCaps = ortc.GetSendRTPCapabilities(ext)
 	d.canSend = map[MediaKind]bool{
-		MediaKindAudio: ortc.CanSend(MediaKindAudio, ext),
-		MediaKindVideo: ortc.CanSend(MediaKindVideo, ext),
+		MediaKindAudio: ortc.CanSend(params.MediaKindAudio, ext),
+		MediaKindVideo: ortc.CanSend(params.MediaKindVideo, ext),
 	}
 	d.loaded = true
 	return nil
@@ -231,11 +231,19 @@ func (d *Device) RTPCapabilities() RTPCapabilities { return d.RecvRTPCapabilitie
 func (d *Device) RecvRTPCapabilities() RTPCapabilities {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return d.recvCaps.Clone()
+	return rtpCapabilitiesFrom(d.recvCaps)
 }
 
 // SendRTPCapabilities returns what the device can send. Zero before Load.
 func (d *Device) SendRTPCapabilities() RTPCapabilities {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return rtpCapabilitiesFrom(d.sendCaps)
+}
+
+// sendCapabilities returns a copy of what the device can send, in the
+// internal packages' types.
+func (d *Device) sendCapabilities() params.RTPCapabilities {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.sendCaps.Clone()
@@ -289,10 +297,10 @@ func (d *Device) createTransport(dir handler.Direction, opts TransportOptions) (
 
 // handlerParams are the server transport's parameters a handler needs.
 type handlerParams struct {
-	ice        ICEParameters
-	candidates []ICECandidate
-	dtls       DTLSParameters
-	sctp       *SCTPParameters
+	ice        params.ICEParameters
+	candidates []params.ICECandidate
+	dtls       params.DTLSParameters
+	sctp       *params.SCTPParameters
 	iceServers []webrtc.ICEServer
 	policy     webrtc.ICETransportPolicy
 }

@@ -34,18 +34,12 @@ func loadedDevice(t testing.TB) *Device {
 // its only candidate is on 127.0.0.1.
 func fixtureTransportOptions(t testing.TB) TransportOptions {
 	t.Helper()
-	var tr struct {
-		ID             string          `json:"id"`
-		ICEParameters  ICEParameters   `json:"iceParameters"`
-		ICECandidates  []ICECandidate  `json:"iceCandidates"`
-		DTLSParameters DTLSParameters  `json:"dtlsParameters"`
-		SCTPParameters *SCTPParameters `json:"sctpParameters"`
-	}
-	loadFixture(t, "webrtc-transport.json", &tr)
-	for _, c := range tr.ICECandidates {
+	var o TransportOptions // the server's JSON decodes straight into it
+	loadFixture(t, "webrtc-transport.json", &o)
+	for _, c := range o.ICECandidates {
 		require.Equal(t, "127.0.0.1", c.Host(), "fixtures must only point at loopback")
 	}
-	return TransportOptions{ID: tr.ID, ICEParameters: tr.ICEParameters, ICECandidates: tr.ICECandidates, DTLSParameters: tr.DTLSParameters, SCTPParameters: tr.SCTPParameters}
+	return o
 }
 
 func TestDeviceLoad(t *testing.T) {

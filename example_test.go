@@ -2,7 +2,6 @@ package mediasoupclient_test
 
 import (
 	"context"
-	"encoding/json"
 	"log"
 
 	"github.com/pion/webrtc/v3"
@@ -33,18 +32,12 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	var info msc.TransportOptions // id, iceParameters, iceCandidates, dtlsParameters
-	var raw json.RawMessage
-	if err := sig.Request(ctx, "createWebRtcTransport", map[string]any{"direction": "send"}, &raw); err != nil {
+	// The server's transport (id, iceParameters, iceCandidates,
+	// dtlsParameters, sctpParameters) decodes straight into the options.
+	var info msc.TransportOptions
+	if err := sig.Request(ctx, "createWebRtcTransport", map[string]any{"direction": "send"}, &info); err != nil {
 		log.Fatal(err)
 	}
-	_ = json.Unmarshal(raw, &struct {
-		ID             *string              `json:"id"`
-		ICEParameters  *msc.ICEParameters   `json:"iceParameters"`
-		ICECandidates  *[]msc.ICECandidate  `json:"iceCandidates"`
-		DTLSParameters *msc.DTLSParameters  `json:"dtlsParameters"`
-		SCTPParameters **msc.SCTPParameters `json:"sctpParameters"`
-	}{&info.ID, &info.ICEParameters, &info.ICECandidates, &info.DTLSParameters, &info.SCTPParameters})
 	send, err := device.CreateSendTransport(info)
 	if err != nil {
 		log.Fatal(err)
@@ -79,16 +72,13 @@ func ExampleTransport_Consume() {
 	ctx := context.Background()
 	var recv *msc.Transport // created with device.CreateRecvTransport
 	var sig signaling
-	var res struct {
-		ID            string            `json:"id"`
-		ProducerID    string            `json:"producerId"`
-		Kind          msc.MediaKind     `json:"kind"`
-		RTPParameters msc.RTPParameters `json:"rtpParameters"`
-	}
-	if err := sig.Request(ctx, "consume", map[string]any{"transportId": recv.ID(), "producerId": "..."}, &res); err != nil {
+	// The server's consumer (id, producerId, kind, rtpParameters) decodes
+	// straight into the options.
+	var opts msc.ConsumerOptions
+	if err := sig.Request(ctx, "consume", map[string]any{"transportId": recv.ID(), "producerId": "..."}, &opts); err != nil {
 		log.Fatal(err)
 	}
-	consumer, err := recv.Consume(ctx, msc.ConsumerOptions{ID: res.ID, ProducerID: res.ProducerID, Kind: res.Kind, RTPParameters: res.RTPParameters})
+	consumer, err := recv.Consume(ctx, opts)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -18,11 +18,12 @@ func (t *Transport) RestartICE(ctx context.Context, ice ICEParameters) error {
 	if t.Closed() {
 		return fmt.Errorf("transport closed: %w", ErrInvalidState)
 	}
-	if err := ortc.ValidateICEParameters(&ice); err != nil {
+	in := ice.internal()
+	if err := ortc.ValidateICEParameters(&in); err != nil {
 		return err
 	}
 	return t.enqueue(ctx, func(ctx context.Context) (func(), error) {
-		if err := t.h.RestartICE(ctx, ice); err != nil {
+		if err := t.h.RestartICE(ctx, in); err != nil {
 			return nil, fmt.Errorf("restart ICE: %w", err)
 		}
 		return nil, nil

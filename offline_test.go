@@ -14,20 +14,11 @@ import (
 	"go.uber.org/goleak"
 )
 
-type consumerFixture struct {
-	ID            string        `json:"id"`
-	ProducerID    string        `json:"producerId"`
-	Kind          MediaKind     `json:"kind"`
-	RTPParameters RTPParameters `json:"rtpParameters"`
-}
-
 func fixtureConsumers(t testing.TB) (audio, video ConsumerOptions) {
 	t.Helper()
-	var a, v consumerFixture
-	loadFixture(t, "consumer-audio.json", &a)
-	loadFixture(t, "consumer-video-simulcast.json", &v)
-	audio = ConsumerOptions{ID: a.ID, ProducerID: a.ProducerID, Kind: a.Kind, RTPParameters: a.RTPParameters}
-	video = ConsumerOptions{ID: v.ID, ProducerID: v.ProducerID, Kind: v.Kind, RTPParameters: v.RTPParameters}
+	// The server's consume responses decode straight into the options.
+	loadFixture(t, "consumer-audio.json", &audio)
+	loadFixture(t, "consumer-video-simulcast.json", &video)
 	return audio, video
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
 )
 
 // ProducerCodecOptions tune the codec of a producer; they are written into
@@ -82,7 +83,7 @@ type Producer struct {
 	id          string
 	localID     string
 	kind        MediaKind
-	rtp         RTPParameters
+	rtp         params.RTPParameters
 	appData     AppData
 	appDataMu   sync.Mutex
 	transport   *Transport
@@ -135,9 +136,9 @@ func (t *Transport) Produce(ctx context.Context, opts ProducerOptions) (*Produce
 	if err := checkLayers(kind, opts); err != nil {
 		return nil, err
 	}
-	encodings := make([]RTPEncodingParameters, len(opts.Encodings))
-	for i, e := range opts.Encodings {
-		e = e.Clone()
+	encodings := make([]params.RTPEncodingParameters, len(opts.Encodings))
+	for i, pe := range opts.Encodings {
+		e := pe.internal()
 		if err := ortc.ValidateRTPEncodingParameters(&e); err != nil {
 			return nil, fmt.Errorf("produce: encodings[%d]: %w", i, err)
 		}
@@ -150,16 +151,16 @@ func (t *Transport) Produce(ctx context.Context, opts ProducerOptions) (*Produce
 	if err := ortc.ValidateMSID(streamID, opts.Track.ID()); err != nil {
 		return nil, fmt.Errorf("produce: %w", err)
 	}
-	var codec *RTPCodecCapability
+	var codec *params.RTPCodecCapability
 	if opts.Codec != nil {
-		c := opts.Codec.Clone()
+		c := opts.Codec.internal()
 		codec = &c
 	} else if ct, ok := opts.Track.(interface {
 		Codec() webrtc.RTPCodecCapability
 	}); ok && ct.Codec().MimeType != "" {
 		// A Go track carries encoded media already: send it with the
 		// router codec that matches it, not the router's first one.
-		c, err := ortc.ChooseSendCodec(ct.Codec(), t.device.SendRTPCapabilities())
+		c, err := ortc.ChooseSendCodec(ct.Codec(), t.device.sendCapabilities())
 		if err != nil {
 			return nil, fmt.Errorf("produce: %w", err)
 		}
@@ -229,7 +230,7 @@ func checkLayers(kind MediaKind, o ProducerOptions) error {
 	return nil
 }
 
-func (t *Transport) produce(ctx context.Context, kind MediaKind, opts ProducerOptions, encodings []RTPEncodingParameters, codec *RTPCodecCapability, hook func(context.Context, ProduceParams) (string, error)) (*Producer, error) {
+func (t *Transport) produce(ctx context.Context, kind MediaKind, opts ProducerOptions, encodings []params.RTPEncodingParameters, codec *params.RTPCodecCapability, hook func(context.Context, ProduceParams) (string, error)) (*Producer, error) {
 	if err := t.ensureConnected(ctx); err != nil {
 		return nil, fmt.Errorf("produce: %w", err)
 	}
@@ -257,7 +258,7 @@ func (t *Transport) produce(ctx context.Context, kind MediaKind, opts ProducerOp
 	if appData == nil {
 		appData = AppData{}
 	}
-	id, err := hook(ctx, ProduceParams{Kind: kind, RTPParameters: res.RTPParameters.Clone(), AppData: appData})
+	id, err := hook(ctx, ProduceParams{Kind: kind, RTPParameters: rtpParametersFrom(res.RTPParameters), AppData: appData})
 	if err == nil && id == "" {
 		err = fmt.Errorf("OnProduce returned an empty producer ID: %w", ErrInvalidParameters)
 	}
@@ -306,7 +307,7 @@ func (p *Producer) Track() webrtc.TrackLocal {
 func (p *Producer) RTPSender() *webrtc.RTPSender { return p.sender }
 
 // RTPParameters returns the RTP parameters given to the server.
-func (p *Producer) RTPParameters() RTPParameters { return p.rtp.Clone() }
+func (p *Producer) RTPParameters() RTPParameters { return rtpParametersFrom(p.rtp) }
 
 // AppData returns the producer's application data.
 func (p *Producer) AppData() AppData {
@@ -422,8 +423,8 @@ func (p *Producer) SetRTPEncodingParameters(ctx context.Context, encodings []RTP
 	if len(encodings) != len(p.gates) {
 		return fmt.Errorf("producer %s: %d encodings for %d streams: %w", p.id, len(encodings), len(p.gates), ErrInvalidParameters)
 	}
-	for i, e := range encodings {
-		e := e.Clone()
+	for i, pe := range encodings {
+		e := pe.internal()
 		if err := ortc.ValidateRTPEncodingParameters(&e); err != nil {
 			return fmt.Errorf("producer %s: encodings[%d]: %w", p.id, i, err)
 		}

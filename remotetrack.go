@@ -11,6 +11,7 @@ import (
 	"github.com/pion/webrtc/v3"
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
 )
 
 // RemoteTrack is a consumer's received media, read as RTP. It is usable as
@@ -35,7 +36,7 @@ type RemoteTrack struct {
 	endErr error
 }
 
-func newRemoteTrack(r handler.TrackReader, kind MediaKind, rtpParams RTPParameters, id, streamID string) *RemoteTrack {
+func newRemoteTrack(r handler.TrackReader, kind MediaKind, rtpParams params.RTPParameters, id, streamID string) *RemoteTrack {
 	t := &RemoteTrack{
 		r: r, id: id, streamID: streamID,
 		kind: webrtc.RTPCodecTypeVideo, done: make(chan struct{}),

@@ -1,6 +1,8 @@
 package mediasoupclient
 
 import (
+	"github.com/soupkit/mediasoup-client-go/internal/params"
+
 	"errors"
 	"testing"
 	"time"
@@ -26,7 +28,7 @@ func TestNewSampleReaderCodecs(t *testing.T) {
 		t.Run(tc.mime, func(t *testing.T) {
 			c := &Consumer{}
 			if tc.mime != "" {
-				c.rtp.Codecs = []RTPCodecParameters{{MimeType: tc.mime, ClockRate: 90000}}
+				c.rtp.Codecs = []params.RTPCodecParameters{{MimeType: tc.mime, ClockRate: 90000}}
 			}
 			r, err := c.NewSampleReader(0)
 			if tc.want == nil {
@@ -57,7 +59,7 @@ func TestSampleReaderMarksKeyFrames(t *testing.T) {
 		{"video/VP9", []byte{0x86, 0x00}, false},
 	} {
 		c := &Consumer{}
-		c.rtp.Codecs = []RTPCodecParameters{{MimeType: tc.mime, ClockRate: 90000}}
+		c.rtp.Codecs = []params.RTPCodecParameters{{MimeType: tc.mime, ClockRate: 90000}}
 		r, err := c.NewSampleReader(0)
 		require.NoError(t, err)
 		s := r.sample(&media.Sample{Data: tc.data, Duration: time.Millisecond})

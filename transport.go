@@ -10,6 +10,7 @@ import (
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
 )
 
 // ConnectionState is the transport's connection state (pion's peer
@@ -21,24 +22,26 @@ type ConnectionState = webrtc.PeerConnectionState
 type ICEGatheringState = webrtc.ICEGatheringState
 
 // TransportOptions are the server transport's parameters, as mediasoup's
-// createWebRtcTransport returns them.
+// createWebRtcTransport returns them: the JSON of the server transport's id,
+// iceParameters, iceCandidates, dtlsParameters and sctpParameters decodes
+// straight into it.
 type TransportOptions struct {
 	// ID of the server-side transport.
-	ID string
+	ID string `json:"id"`
 	// ICEParameters of the server.
-	ICEParameters ICEParameters
+	ICEParameters ICEParameters `json:"iceParameters"`
 	// ICECandidates of the server.
-	ICECandidates []ICECandidate
+	ICECandidates []ICECandidate `json:"iceCandidates"`
 	// DTLSParameters of the server.
-	DTLSParameters DTLSParameters
+	DTLSParameters DTLSParameters `json:"dtlsParameters"`
 	// SCTPParameters of the server; nil when the transport has no SCTP.
-	SCTPParameters *SCTPParameters
+	SCTPParameters *SCTPParameters `json:"sctpParameters,omitempty"`
 	// ICEServers (STUN/TURN) to use besides the server's candidates.
-	ICEServers []webrtc.ICEServer
+	ICEServers []webrtc.ICEServer `json:"iceServers,omitempty"`
 	// ICETransportPolicy restricts candidates ("all" or "relay").
-	ICETransportPolicy webrtc.ICETransportPolicy
+	ICETransportPolicy webrtc.ICETransportPolicy `json:"iceTransportPolicy,omitempty"`
 	// AppData is application data.
-	AppData AppData
+	AppData AppData `json:"appData,omitempty"`
 }
 
 // ConnectParams are handed to the OnConnect hook.
@@ -123,21 +126,21 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 	if o.ID == "" {
 		return nil, fmt.Errorf("transport ID missing: %w", ErrInvalidParameters)
 	}
-	ice := o.ICEParameters
+	ice := o.ICEParameters.internal()
 	if err := ortc.ValidateICEParameters(&ice); err != nil {
 		return nil, err
 	}
-	if err := ortc.ValidateICECandidates(o.ICECandidates); err != nil {
+	candidates := iceCandidatesInternal(o.ICECandidates)
+	if err := ortc.ValidateICECandidates(candidates); err != nil {
 		return nil, err
 	}
-	dtls := o.DTLSParameters
-	dtls.Fingerprints = append([]DTLSFingerprint(nil), dtls.Fingerprints...)
+	dtls := o.DTLSParameters.internal()
 	if err := ortc.ValidateDTLSParameters(&dtls); err != nil {
 		return nil, err
 	}
-	var sctp *SCTPParameters
+	var sctp *params.SCTPParameters
 	if o.SCTPParameters != nil {
-		s := *o.SCTPParameters
+		s := o.SCTPParameters.internal()
 		if err := ortc.ValidateSCTPParameters(&s); err != nil {
 			return nil, err
 		}
@@ -148,7 +151,7 @@ func newTransport(d *Device, dir handler.Direction, ext ortc.ExtendedRTPCapabili
 		keyFrames = newKeyFrameRouter()
 	}
 	h, err := d.newHandler(dir, ext, keyFrames, handlerParams{
-		ice: ice, candidates: o.ICECandidates, dtls: dtls, sctp: sctp,
+		ice: ice, candidates: candidates, dtls: dtls, sctp: sctp,
 		iceServers: o.ICEServers, policy: o.ICETransportPolicy,
 	})
 	if err != nil {
@@ -489,7 +492,7 @@ func (t *Transport) ensureConnected(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := f(ctx, ConnectParams{DTLSParameters: dtls}); err != nil {
+	if err := f(ctx, ConnectParams{DTLSParameters: dtlsParametersFrom(dtls)}); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
 	if err := t.h.Connected(ctx); err != nil {

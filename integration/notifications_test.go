@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/soupkit/mediasoup-client-go/internal/params"
+	msc "github.com/soupkit/mediasoup-client-go"
 	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
@@ -57,14 +57,14 @@ func TestNotifications(t *testing.T) {
 		t.Fatal(err)
 	}
 	audioID, err := alice.Produce(ctx, testbed.ProduceOptions{
-		TransportID: in.ID, Kind: params.MediaKindAudio, RTPParameters: producerParameters(t, alice.Joined.RouterRTPCapabilities, params.MediaKindAudio, opusSSRC),
-		AppData: params.AppData{"source": "mic"},
+		TransportID: in.ID, Kind: msc.MediaKindAudio, RTPParameters: producerParameters(t, alice.Joined.RouterRTPCapabilities, msc.MediaKindAudio, opusSSRC),
+		AppData: msc.AppData{"source": "mic"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	np := waitFor(ctx, t, bob, testbed.NotifyNewProducer, func(p testbed.ProducerInfo) bool { return p.ProducerID == audioID })
-	if np.Kind != params.MediaKindAudio || np.PeerID != alice.PeerID || np.AppData["source"] != "mic" {
+	if np.Kind != msc.MediaKindAudio || np.PeerID != alice.PeerID || np.AppData["source"] != "mic" {
 		t.Errorf("newProducer %+v", np)
 	}
 	if hist := alice.NotificationHistory(); len(hist) != 0 {
@@ -150,7 +150,7 @@ func TestNotifications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid, err := bob.Produce(ctx, testbed.ProduceOptions{TransportID: in2.ID, Kind: params.MediaKindAudio, RTPParameters: producerParameters(t, bob.Joined.RouterRTPCapabilities, params.MediaKindAudio, opusSSRC)})
+	pid, err := bob.Produce(ctx, testbed.ProduceOptions{TransportID: in2.ID, Kind: msc.MediaKindAudio, RTPParameters: producerParameters(t, bob.Joined.RouterRTPCapabilities, msc.MediaKindAudio, opusSSRC)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestNotifications(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dcons, err := dave.Consume(ctx, testbed.ConsumeOptions{TransportID: dout.ID, ProducerID: pid, RTPCapabilities: dave.Joined.RouterRTPCapabilities, Paused: params.Ptr(false)})
+	dcons, err := dave.Consume(ctx, testbed.ConsumeOptions{TransportID: dout.ID, ProducerID: pid, RTPCapabilities: dave.Joined.RouterRTPCapabilities, Paused: ptr(false)})
 	if err != nil {
 		t.Fatal(err)
 	}

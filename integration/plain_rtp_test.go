@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 
+	msc "github.com/soupkit/mediasoup-client-go"
 	"github.com/soupkit/mediasoup-client-go/internal/ortc"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/testbed"
@@ -24,12 +25,12 @@ const (
 
 // plainSenderCapabilities are what this test's RTP sender can do: Opus
 // and VP8 with the payload types it writes.
-func plainSenderCapabilities() params.RTPCapabilities {
-	return params.RTPCapabilities{
-		Codecs: []params.RTPCodecCapability{
-			{Kind: params.MediaKindAudio, MimeType: "audio/opus", PreferredPayloadType: params.Ptr(uint8(opusPT)), ClockRate: 48000, Channels: params.Ptr(2)},
-			{Kind: params.MediaKindVideo, MimeType: "video/VP8", PreferredPayloadType: params.Ptr(uint8(vp8PT)), ClockRate: 90000,
-				RTCPFeedback: []params.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}}},
+func plainSenderCapabilities() msc.RTPCapabilities {
+	return msc.RTPCapabilities{
+		Codecs: []msc.RTPCodecCapability{
+			{Kind: msc.MediaKindAudio, MimeType: "audio/opus", PreferredPayloadType: ptr(uint8(opusPT)), ClockRate: 48000, Channels: ptr(2)},
+			{Kind: msc.MediaKindVideo, MimeType: "video/VP8", PreferredPayloadType: ptr(uint8(vp8PT)), ClockRate: 90000,
+				RTCPFeedback: []msc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}}},
 		},
 	}
 }
@@ -37,23 +38,37 @@ func plainSenderCapabilities() params.RTPCapabilities {
 // producerParameters computes a producer's RTP parameters with the SDK's
 // negotiation code (internal/ortc) from the router's capabilities, as the
 // SDK does before produce.
-func producerParameters(t *testing.T, router params.RTPCapabilities, kind params.MediaKind, ssrc uint32) params.RTPParameters {
+func producerParameters(t *testing.T, router msc.RTPCapabilities, kind msc.MediaKind, ssrc uint32) msc.RTPParameters {
 	t.Helper()
-	ext, err := ortc.GetExtendedRTPCapabilities(plainSenderCapabilities(), router, false)
+	in, err := params.Convert[params.RTPCapabilities](router)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ortc.CanSend(kind, ext) {
+	sender, err := params.Convert[params.RTPCapabilities](plainSenderCapabilities())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext, err := ortc.GetExtendedRTPCapabilities(sender, in, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ortc.CanSend(params.MediaKind(kind), ext) {
 		t.Fatalf("router cannot receive %s from this sender", kind)
 	}
-	p := ortc.GetSendingRTPParameters(kind, ext)
+	p := ortc.GetSendingRTPParameters(params.MediaKind(kind), ext)
 	p.Encodings = []params.RTPEncodingParameters{{SSRC: ssrc}}
 	p.RTCP.CNAME = "plain-rtp-test"
 	if err := ortc.ValidateRTPParameters(&p); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	out, err := params.Convert[msc.RTPParameters](p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
+
+func ptr[T any](v T) *T { return &v }
 
 // TestPlainTransportRTP sends real VP8 and Opus over RTP (no SDK) into a
 // comedia PlainTransport and checks what a consuming PlainTransport
@@ -75,11 +90,11 @@ func TestPlainTransportRTP(t *testing.T) {
 	if in.IP != "127.0.0.1" || in.Port == 0 || in.RTCPPort != 0 {
 		t.Fatalf("plain transport %+v", in)
 	}
-	videoID, err := c.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindVideo, RTPParameters: producerParameters(t, c.Joined.RouterRTPCapabilities, params.MediaKindVideo, vp8SSRC)})
+	videoID, err := c.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: msc.MediaKindVideo, RTPParameters: producerParameters(t, c.Joined.RouterRTPCapabilities, msc.MediaKindVideo, vp8SSRC)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	audioID, err := c.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindAudio, RTPParameters: producerParameters(t, c.Joined.RouterRTPCapabilities, params.MediaKindAudio, opusSSRC)})
+	audioID, err := c.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: msc.MediaKindAudio, RTPParameters: producerParameters(t, c.Joined.RouterRTPCapabilities, msc.MediaKindAudio, opusSSRC)})
 	if err != nil {
 		t.Fatal(err)
 	}

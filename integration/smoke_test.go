@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/soupkit/mediasoup-client-go/internal/params"
+	msc "github.com/soupkit/mediasoup-client-go"
 	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
 // codecKey names a codec by MIME type and the parameters that tell two
 // codecs of one MIME type apart.
-func codecKey(c params.RTPCodecCapability) string {
+func codecKey(c msc.RTPCodecCapability) string {
 	k := strings.ToLower(c.MimeType)
 	if v, ok := c.Parameters.String("profile-id"); ok {
 		k += " profile-id=" + v
@@ -50,14 +50,14 @@ func TestServerSmoke(t *testing.T) {
 
 	// Opus, VP8, VP9 profile 2 and 0, H264 4d0032 and 42e01f; each video
 	// codec followed by its RTX codec.
-	byPT := map[uint8]params.RTPCodecCapability{}
+	byPT := map[uint8]msc.RTPCodecCapability{}
 	for _, cd := range caps.Codecs {
 		if cd.PreferredPayloadType == nil {
 			t.Fatalf("codec %s has no preferredPayloadType", cd)
 		}
 		byPT[*cd.PreferredPayloadType] = cd
 	}
-	media := map[string]params.RTPCodecCapability{}
+	media := map[string]msc.RTPCodecCapability{}
 	rtxFor := map[string]bool{}
 	for _, cd := range caps.Codecs {
 		if strings.EqualFold(cd.MimeType, string(cd.Kind)+"/rtx") {
@@ -85,7 +85,7 @@ func TestServerSmoke(t *testing.T) {
 			t.Errorf("router capabilities lack %s (have %v)", k, keys(media))
 			continue
 		}
-		if cd.Kind == params.MediaKindVideo && !rtxFor[k] {
+		if cd.Kind == msc.MediaKindVideo && !rtxFor[k] {
 			t.Errorf("%s has no RTX codec", k)
 		}
 		if strings.HasPrefix(k, "video/h264") {
@@ -103,7 +103,7 @@ func TestServerSmoke(t *testing.T) {
 
 	// Same codecs and header extensions as the fixture captured from a
 	// mediasoup 3.12.16 server (ours adds VP9 profile 0).
-	var fixture params.RTPCapabilities
+	var fixture msc.RTPCapabilities
 	readJSON(t, filepath.Join("..", "testdata", "fixtures", "router-rtp-capabilities.json"), &fixture)
 	for _, cd := range fixture.Codecs {
 		if strings.HasSuffix(strings.ToLower(cd.MimeType), "/rtx") {
@@ -202,7 +202,7 @@ func TestWebRTCTransportParameters(t *testing.T) {
 	}
 
 	tr2, err := c.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{
-		Direction: "recv", SCTP: true, NumSCTPStreams: &params.NumSCTPStreams{OS: 16, MIS: 32},
+		Direction: "recv", SCTP: true, NumSCTPStreams: &msc.NumSCTPStreams{OS: 16, MIS: 32},
 	})
 	if err != nil {
 		t.Fatal(err)

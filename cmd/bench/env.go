@@ -13,7 +13,6 @@ import (
 	"github.com/pion/webrtc/v3"
 
 	msc "github.com/soupkit/mediasoup-client-go"
-	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
@@ -26,7 +25,7 @@ type env struct {
 	srv     *testbed.Server
 	sig     *testbed.Client
 	room    string
-	caps    params.RTPCapabilities
+	caps    msc.RTPCapabilities
 	audioID string
 	videoID string
 
@@ -81,21 +80,21 @@ func (e *env) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	e.videoID, err = sig.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindVideo, RTPParameters: params.RTPParameters{
-		Codecs: []params.RTPCodecParameters{{
+	e.videoID, err = sig.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: msc.MediaKindVideo, RTPParameters: msc.RTPParameters{
+		Codecs: []msc.RTPCodecParameters{{
 			MimeType: "video/VP8", PayloadType: 96, ClockRate: 90000,
-			RTCPFeedback: []params.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}},
+			RTCPFeedback: []msc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}},
 		}},
-		Encodings: []params.RTPEncodingParameters{{SSRC: 0x11112222}},
-		RTCP:      params.RTCPParameters{CNAME: "bench-producer"},
+		Encodings: []msc.RTPEncodingParameters{{SSRC: 0x11112222}},
+		RTCP:      msc.RTCPParameters{CNAME: "bench-producer"},
 	}})
 	if err != nil {
 		return err
 	}
-	e.audioID, err = sig.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindAudio, RTPParameters: params.RTPParameters{
-		Codecs:    []params.RTPCodecParameters{{MimeType: "audio/opus", PayloadType: 111, ClockRate: 48000, Channels: params.Ptr(2)}},
-		Encodings: []params.RTPEncodingParameters{{SSRC: 0x33334444}},
-		RTCP:      params.RTCPParameters{CNAME: "bench-producer"},
+	e.audioID, err = sig.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: msc.MediaKindAudio, RTPParameters: msc.RTPParameters{
+		Codecs:    []msc.RTPCodecParameters{{MimeType: "audio/opus", PayloadType: 111, ClockRate: 48000, Channels: ptr(2)}},
+		Encodings: []msc.RTPEncodingParameters{{SSRC: 0x33334444}},
+		RTCP:      msc.RTCPParameters{CNAME: "bench-producer"},
 	}})
 	return err
 }
@@ -125,7 +124,7 @@ func (e *env) producerFor(i int) string {
 // serverConsumers creates n paused server-side consumers on a transport,
 // alternating audio and video, a few requests at a time. This is the
 // signaling part of consuming; no measurement includes it.
-func (e *env) serverConsumers(ctx context.Context, transportID string, recvCaps params.RTPCapabilities, n int) ([]msc.ConsumerOptions, error) {
+func (e *env) serverConsumers(ctx context.Context, transportID string, recvCaps msc.RTPCapabilities, n int) ([]msc.ConsumerOptions, error) {
 	out := make([]msc.ConsumerOptions, n)
 	errs := make([]error, n)
 	sem := make(chan struct{}, 16)
@@ -187,3 +186,5 @@ func settleGoroutines(max time.Duration) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

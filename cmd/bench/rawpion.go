@@ -35,11 +35,13 @@ type rawResult struct {
 // reports, TWCC and stats interceptors, answering DTLS role client, silent
 // logger) so that only the SDK's own work differs.
 type rawBench struct {
-	e          *env
-	api        *webrtc.API
-	recvCaps   params.RTPCapabilities
-	recvCodecs map[params.MediaKind][]params.RTPCodecParameters
-	profileDir string
+	e        *env
+	api      *webrtc.API
+	recvCaps params.RTPCapabilities
+	// recvCapsWire is recvCaps for the server.
+	recvCapsWire msc.RTPCapabilities
+	recvCodecs   map[params.MediaKind][]params.RTPCodecParameters
+	profileDir   string
 }
 
 func newRawBench(e *env, profileDir string) (*rawBench, error) {
@@ -66,7 +68,10 @@ func newRawBench(e *env, profileDir string) (*rawBench, error) {
 	if err != nil {
 		return nil, err
 	}
-	router := e.caps.Clone()
+	router, err := params.Convert[params.RTPCapabilities](e.caps)
+	if err != nil {
+		return nil, err
+	}
 	if err := ortc.ValidateRTPCapabilities(&router); err != nil {
 		return nil, err
 	}
@@ -90,6 +95,9 @@ func newRawBench(e *env, profileDir string) (*rawBench, error) {
 	if err := ortc.ValidateRTPCapabilities(&b.recvCaps); err != nil {
 		return nil, err
 	}
+	if b.recvCapsWire, err = params.Convert[msc.RTPCapabilities](b.recvCaps); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -109,7 +117,7 @@ type rawPC struct {
 
 // add puts one section per consumer into the remote offer; pinned creates
 // each receiving transceiver with its mid first, as the SDK does.
-func (r *rawPC) add(batch []msc.ConsumerOptions) error {
+func (r *rawPC) add(batch []rawConsumer) error {
 	var firstVideo *params.RTPParameters
 	firstOfKind := map[params.MediaKind]bool{}
 	for i := range batch {
@@ -194,10 +202,8 @@ func (b *rawBench) run(ctx context.Context, n int, pinned, rounds bool) (res raw
 		return res, err
 	}
 	defer func() { _ = e.sig.CloseTransport(context.Background(), info.ID) }()
-	// The transport's parameters as Transport validates them.
-	ice := info.ICEParameters
-	dtls := info.DTLSParameters
-	if err := errors.Join(ortc.ValidateICEParameters(&ice), ortc.ValidateICECandidates(info.ICECandidates), ortc.ValidateDTLSParameters(&dtls)); err != nil {
+	remote, err := remoteOffer(info)
+	if err != nil {
 		return res, err
 	}
 	pc, err := b.api.NewPeerConnection(webrtc.Configuration{
@@ -208,14 +214,15 @@ func (b *rawBench) run(ctx context.Context, n int, pinned, rounds bool) (res raw
 	}
 	defer pc.Close() //nolint:errcheck
 	r := &rawPC{
-		pc: pc, remote: sdp.New(sdp.RoleOffer, ice, info.ICECandidates, dtls, nil), pinned: pinned,
+		pc: pc, remote: remote, pinned: pinned,
 		recvCodecs: b.recvCodecs, kindApplied: map[params.MediaKind]bool{},
 	}
-	warm, err := e.serverConsumers(ctx, info.ID, b.recvCaps, 1)
+	warmOpts, err := e.serverConsumers(ctx, info.ID, b.recvCapsWire, 1)
 	if err != nil {
 		return res, err
 	}
-	if err := validate(warm); err != nil {
+	warm, err := validate(warmOpts)
+	if err != nil {
 		return res, err
 	}
 	if err := r.add(warm); err != nil {
@@ -230,11 +237,12 @@ func (b *rawBench) run(ctx context.Context, n int, pinned, rounds bool) (res raw
 	if err := waitConnected(ctx, pc.ConnectionState); err != nil {
 		return res, err
 	}
-	opts, err := e.serverConsumers(ctx, info.ID, b.recvCaps, n)
+	serverOpts, err := e.serverConsumers(ctx, info.ID, b.recvCapsWire, n)
 	if err != nil {
 		return res, err
 	}
-	if err := validate(opts); err != nil {
+	opts, err := validate(serverOpts)
+	if err != nil {
 		return res, err
 	}
 	before := sampleMem()
@@ -270,30 +278,63 @@ func (b *rawBench) run(ctx context.Context, n int, pinned, rounds bool) (res raw
 	return res, nil
 }
 
-// validate normalises the consumers' RTP parameters as Consume does.
-func validate(opts []msc.ConsumerOptions) error {
-	for i := range opts {
-		p := opts[i].RTPParameters.Clone()
-		if err := ortc.ValidateRTPParameters(&p); err != nil {
-			return err
+// rawConsumer is a server consumer in the internal packages' types.
+type rawConsumer struct {
+	ID, StreamID  string
+	Kind          params.MediaKind
+	RTPParameters params.RTPParameters
+}
+
+// validate normalises the consumers' RTP parameters as Consume does, and
+// converts them, before any measurement starts.
+func validate(opts []msc.ConsumerOptions) ([]rawConsumer, error) {
+	out := make([]rawConsumer, len(opts))
+	for i, o := range opts {
+		p, err := params.Convert[params.RTPParameters](o.RTPParameters)
+		if err != nil {
+			return nil, err
 		}
-		opts[i].RTPParameters = p
+		if err := ortc.ValidateRTPParameters(&p); err != nil {
+			return nil, err
+		}
+		out[i] = rawConsumer{ID: o.ID, StreamID: o.StreamID, Kind: params.MediaKind(o.Kind), RTPParameters: p}
 	}
-	return nil
+	return out, nil
+}
+
+// remoteOffer starts the remote offer of a server transport, its
+// parameters validated as Transport validates them.
+func remoteOffer(info *testbed.WebRTCTransportInfo) (*sdp.RemoteSDP, error) {
+	ice, err := params.Convert[params.ICEParameters](info.ICEParameters)
+	if err != nil {
+		return nil, err
+	}
+	candidates, err := params.Convert[[]params.ICECandidate](info.ICECandidates)
+	if err != nil {
+		return nil, err
+	}
+	dtls, err := params.Convert[params.DTLSParameters](info.DTLSParameters)
+	if err != nil {
+		return nil, err
+	}
+	if err := errors.Join(ortc.ValidateICEParameters(&ice), ortc.ValidateICECandidates(candidates), ortc.ValidateDTLSParameters(&dtls)); err != nil {
+		return nil, err
+	}
+	return sdp.New(sdp.RoleOffer, ice, candidates, dtls, nil), nil
 }
 
 // localDTLS is what the server's connect needs: the local certificate's
 // fingerprints (upper-case hex, as in SDP) and the client role the setting
 // engine pins.
-func localDTLS(pc *webrtc.PeerConnection) params.DTLSParameters {
-	out := params.DTLSParameters{Role: params.DTLSRoleClient}
+func localDTLS(pc *webrtc.PeerConnection) msc.DTLSParameters {
+	out := msc.DTLSParameters{Role: msc.DTLSRoleClient}
 	for _, c := range pc.GetConfiguration().Certificates {
 		fps, err := c.GetFingerprints()
 		if err != nil {
 			continue
 		}
 		for _, fp := range fps {
-			out.Fingerprints = append(out.Fingerprints, params.DTLSFingerprint{Algorithm: fp.Algorithm, Value: strings.ToUpper(fp.Value)})
+			out.Fingerprints = append(out.Fingerprints, msc.DTLSFingerprint{Algorithm: fp.Algorithm, Value: strings.ToUpper(fp.Value)})
 		}
 	}
 	return out

@@ -26,7 +26,6 @@ import (
 	msc "github.com/soupkit/mediasoup-client-go"
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
-	"github.com/soupkit/mediasoup-client-go/internal/sdp"
 	"github.com/soupkit/mediasoup-client-go/mediafile"
 	"github.com/soupkit/mediasoup-client-go/testbed"
 )
@@ -156,13 +155,13 @@ func newRecvBench(ctx context.Context, e *env, cfg recvConfig, profileDir string
 	spec := feedSpec{Addr: net.JoinHostPort(in.IP, strconv.Itoa(in.Port)), File: b.file, PayloadType: 96}
 	for i := 0; i < cfg.streams; i++ {
 		ssrc := uint32(recvSSRCBase + i)
-		id, err := e.sig.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: params.MediaKindVideo, RTPParameters: params.RTPParameters{
-			Codecs: []params.RTPCodecParameters{{
+		id, err := e.sig.Produce(ctx, testbed.ProduceOptions{TransportID: in.ID, Kind: msc.MediaKindVideo, RTPParameters: msc.RTPParameters{
+			Codecs: []msc.RTPCodecParameters{{
 				MimeType: "video/VP8", PayloadType: 96, ClockRate: 90000,
-				RTCPFeedback: []params.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}},
+				RTCPFeedback: []msc.RTCPFeedback{{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"}},
 			}},
-			Encodings: []params.RTPEncodingParameters{{SSRC: ssrc}},
-			RTCP:      params.RTCPParameters{CNAME: "bench-feeder"},
+			Encodings: []msc.RTPEncodingParameters{{SSRC: ssrc}},
+			RTCP:      msc.RTCPParameters{CNAME: "bench-feeder"},
 		}})
 		if err != nil {
 			return nil, err
@@ -428,7 +427,7 @@ func countGrown(before, after []countSample) int {
 }
 
 // consumeAll creates a paused server consumer of every producer.
-func (b *recvBench) consumeAll(ctx context.Context, transportID string, caps params.RTPCapabilities) ([]msc.ConsumerOptions, error) {
+func (b *recvBench) consumeAll(ctx context.Context, transportID string, caps msc.RTPCapabilities) ([]msc.ConsumerOptions, error) {
 	out := make([]msc.ConsumerOptions, len(b.producers))
 	for i, p := range b.producers {
 		res, err := b.e.sig.Consume(ctx, testbed.ConsumeOptions{TransportID: transportID, ProducerID: p, RTPCapabilities: caps})
@@ -471,7 +470,6 @@ func (b *recvBench) startSDK(ctx context.Context, dev *msc.Device, info *testbed
 // defaults), with the same remote offer, and reads the tracks pion reports
 // in OnTrack.
 func (b *recvBench) startPion(ctx context.Context, api *webrtc.API, info *testbed.WebRTCTransportInfo, s *sink) (func(), []msc.ConsumerOptions, error) {
-	ice, dtls := info.ICEParameters, info.DTLSParameters
 	pc, err := api.NewPeerConnection(webrtc.Configuration{
 		BundlePolicy: webrtc.BundlePolicyMaxBundle, RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,
 	})
@@ -480,18 +478,23 @@ func (b *recvBench) startPion(ctx context.Context, api *webrtc.API, info *testbe
 	}
 	closePC := func() { _ = pc.Close() }
 	pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { s.read(t) })
-	opts, err := b.consumeAll(ctx, info.ID, b.raw.recvCaps)
+	opts, err := b.consumeAll(ctx, info.ID, b.raw.recvCapsWire)
 	if err != nil {
 		return closePC, nil, err
 	}
-	if err := validate(opts); err != nil {
+	raw, err := validate(opts)
+	if err != nil {
+		return closePC, nil, err
+	}
+	remote, err := remoteOffer(info)
+	if err != nil {
 		return closePC, nil, err
 	}
 	r := &rawPC{
-		pc: pc, remote: sdp.New(sdp.RoleOffer, ice, info.ICECandidates, dtls, nil), pinned: true,
+		pc: pc, remote: remote, pinned: true,
 		recvCodecs: b.raw.recvCodecs, kindApplied: map[params.MediaKind]bool{},
 	}
-	if err := r.add(opts); err != nil {
+	if err := r.add(raw); err != nil {
 		return closePC, nil, err
 	}
 	if _, err := r.apply(); err != nil {

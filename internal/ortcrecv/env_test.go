@@ -59,8 +59,9 @@ func newEnv(t testing.TB, produce bool) *env {
 	t.Cleanup(func() { _ = sig.Close() })
 	caps, err := sig.GetRouterRTPCapabilities(ctx)
 	require.NoError(t, err)
-	native := nativeCaps(t)
-	ext, err := ortc.GetExtendedRTPCapabilities(native, caps, false)
+	router, err := params.Convert[params.RTPCapabilities](caps)
+	require.NoError(t, err)
+	ext, err := ortc.GetExtendedRTPCapabilities(nativeCaps(t), router, false)
 	require.NoError(t, err)
 	e := &env{t: t, sig: sig, ext: ext, recvCaps: ortc.GetRecvRTPCapabilities(ext)}
 	if produce {
@@ -145,8 +146,11 @@ func (e *env) newRecv(sctp, connect bool) *recv {
 	info, err := e.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: testbed.DirectionRecv, SCTP: sctp})
 	require.NoError(t, err)
 	tr, err := ortcrecv.New(ortcrecv.Options{
-		ICEParameters: info.ICEParameters, ICECandidates: info.ICECandidates, DTLSParameters: info.DTLSParameters,
-		SCTPParameters: info.SCTPParameters, Extended: e.ext, SettingEngine: testbed.LoopbackSettingEngine(),
+		ICEParameters:  wire[params.ICEParameters](t, info.ICEParameters),
+		ICECandidates:  wire[[]params.ICECandidate](t, info.ICECandidates),
+		DTLSParameters: wire[params.DTLSParameters](t, info.DTLSParameters),
+		SCTPParameters: wire[*params.SCTPParameters](t, info.SCTPParameters),
+		Extended:       e.ext, SettingEngine: testbed.LoopbackSettingEngine(),
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tr.Close() })
@@ -160,7 +164,7 @@ func (e *env) newRecv(sctp, connect bool) *recv {
 func (e *env) connectRecv(ctx context.Context, r *recv) {
 	dtls, err := r.tr.LocalDTLSParameters()
 	require.NoError(e.t, err)
-	require.NoError(e.t, e.sig.ConnectWebRTCTransport(ctx, r.id, dtls))
+	require.NoError(e.t, e.sig.ConnectWebRTCTransport(ctx, r.id, wire[msc.DTLSParameters](e.t, dtls)))
 	require.NoError(e.t, r.tr.Start(ctx))
 }
 
@@ -179,7 +183,7 @@ func waitState(t testing.TB, tr *ortcrecv.Transport, want webrtc.PeerConnectionS
 // serverConsume asks the server for a paused consumer of producerID.
 func (e *env) serverConsume(ctx context.Context, r *recv, producerID string) *testbed.ConsumeResult {
 	e.t.Helper()
-	res, err := e.sig.Consume(ctx, testbed.ConsumeOptions{TransportID: r.id, ProducerID: producerID, RTPCapabilities: e.recvCaps})
+	res, err := e.sig.Consume(ctx, testbed.ConsumeOptions{TransportID: r.id, ProducerID: producerID, RTPCapabilities: wire[msc.RTPCapabilities](e.t, e.recvCaps)})
 	require.NoError(e.t, err)
 	return res
 }
@@ -188,8 +192,17 @@ func (e *env) serverConsume(ctx context.Context, r *recv, producerID string) *te
 func (e *env) consume(ctx context.Context, r *recv, producerID string) (*ortcrecv.Receiver, *testbed.ConsumeResult) {
 	e.t.Helper()
 	res := e.serverConsume(ctx, r, producerID)
-	rc, err := r.tr.Receive(res.Kind, res.RTPParameters)
+	rc, err := r.tr.Receive(params.MediaKind(res.Kind), wire[params.RTPParameters](e.t, res.RTPParameters))
 	require.NoError(e.t, err)
 	require.NoError(e.t, e.sig.ResumeConsumer(ctx, res.ID))
 	return rc, res
+}
+
+// wire converts a wire object between the kit's public types and the
+// internal ones the transport takes.
+func wire[T any](t testing.TB, v any) T {
+	t.Helper()
+	out, err := params.Convert[T](v)
+	require.NoError(t, err)
+	return out
 }

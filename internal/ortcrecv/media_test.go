@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	msc "github.com/soupkit/mediasoup-client-go"
 	"github.com/soupkit/mediasoup-client-go/internal/ortcrecv"
 	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/testbed"
@@ -30,7 +31,7 @@ func readPackets(t testing.TB, rc *ortcrecv.Receiver, n int, d time.Duration) []
 	return out
 }
 
-func checkStream(t *testing.T, pkts []*rtp.Packet, rtpParams params.RTPParameters) {
+func checkStream(t *testing.T, pkts []*rtp.Packet, rtpParams msc.RTPParameters) {
 	t.Helper()
 	ssrc := rtpParams.Encodings[0].SSRC
 	pt := rtpParams.Codecs[0].PayloadType

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
 )
 
 func TestRestartICE(t *testing.T) {
@@ -27,7 +28,7 @@ func TestRestartICE(t *testing.T) {
 
 	ice, err := e.sig.RestartICE(ctx, r.id)
 	require.NoError(t, err)
-	require.NoError(t, r.tr.RestartICE(ctx, ice))
+	require.NoError(t, r.tr.RestartICE(ctx, wire[params.ICEParameters](t, ice)))
 
 	newLocal, err := r.tr.LocalICEParameters()
 	require.NoError(t, err)
@@ -56,7 +57,7 @@ func TestRestartICE(t *testing.T) {
 	// A second restart works too.
 	ice, err = e.sig.RestartICE(ctx, r.id)
 	require.NoError(t, err)
-	require.NoError(t, r.tr.RestartICE(ctx, ice))
+	require.NoError(t, r.tr.RestartICE(ctx, wire[params.ICEParameters](t, ice)))
 	time.Sleep(500 * time.Millisecond)
 	waitState(t, r.tr, webrtc.PeerConnectionStateConnected, 10*time.Second)
 	readPackets(t, video, 50, 5*time.Second)

@@ -14,8 +14,10 @@ import (
 	"github.com/pion/webrtc/v3"
 	"github.com/stretchr/testify/require"
 
+	msc "github.com/soupkit/mediasoup-client-go"
 	"github.com/soupkit/mediasoup-client-go/internal/handler"
 	"github.com/soupkit/mediasoup-client-go/internal/handler/peerconn"
+	"github.com/soupkit/mediasoup-client-go/internal/params"
 	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
@@ -57,19 +59,21 @@ func heapNow() (uint64, int) {
 
 // measure adds n paused consumers (alternating Opus and VP8+RTX) through
 // add, timing add alone (the server's consume is not counted).
-func (e *env) measure(ctx context.Context, transportID string, n int, add func(kind, id string, res *testbed.ConsumeResult) error) figures {
+func (e *env) measure(ctx context.Context, transportID string, n int, add func(kind params.MediaKind, id string, rp params.RTPParameters) error) figures {
 	t := e.t
 	heap0, gr0 := heapNow()
 	durs := make([]time.Duration, 0, n)
+	recvCaps := wire[msc.RTPCapabilities](t, e.recvCaps)
 	for i := 0; i < n; i++ {
 		producer := e.opusID
 		if i%2 == 1 {
 			producer = e.vp8ID
 		}
-		res, err := e.sig.Consume(ctx, testbed.ConsumeOptions{TransportID: transportID, ProducerID: producer, RTPCapabilities: e.recvCaps})
+		res, err := e.sig.Consume(ctx, testbed.ConsumeOptions{TransportID: transportID, ProducerID: producer, RTPCapabilities: recvCaps})
 		require.NoError(t, err)
+		rp := wire[params.RTPParameters](t, res.RTPParameters)
 		start := time.Now()
-		require.NoError(t, add(string(res.Kind), res.ID, res))
+		require.NoError(t, add(params.MediaKind(res.Kind), res.ID, rp))
 		durs = append(durs, time.Since(start))
 	}
 	time.Sleep(500 * time.Millisecond)
@@ -91,8 +95,8 @@ func TestScaleOneByOne(t *testing.T) {
 
 	r := e.newRecv(false, true)
 	waitState(t, r.tr, webrtc.PeerConnectionStateConnected, 10*time.Second)
-	ortcFig := e.measure(ctx, r.id, scaleN, func(_, _ string, res *testbed.ConsumeResult) error {
-		_, err := r.tr.Receive(res.Kind, res.RTPParameters)
+	ortcFig := e.measure(ctx, r.id, scaleN, func(kind params.MediaKind, _ string, rp params.RTPParameters) error {
+		_, err := r.tr.Receive(kind, rp)
 		return err
 	})
 	t.Logf("ORTC: %s", ortcFig)
@@ -106,8 +110,8 @@ func TestScaleOneByOne(t *testing.T) {
 		return
 	}
 	h, id := e.newHandler(ctx)
-	hFig := e.measure(ctx, id, n, func(_, cid string, res *testbed.ConsumeResult) error {
-		_, err := h.Receive(ctx, []handler.ReceiveOptions{{TrackID: cid, Kind: res.Kind, RTPParameters: res.RTPParameters}})
+	hFig := e.measure(ctx, id, n, func(kind params.MediaKind, cid string, rp params.RTPParameters) error {
+		_, err := h.Receive(ctx, []handler.ReceiveOptions{{TrackID: cid, Kind: kind, RTPParameters: rp}})
 		return err
 	})
 	t.Logf("SDP handler: %s", hFig)
@@ -130,13 +134,14 @@ func (e *env) newHandler(ctx context.Context) (*peerconn.Handler, string) {
 	info, err := e.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: testbed.DirectionRecv})
 	require.NoError(t, err)
 	h, err := peerconn.New(peerconn.Options{
-		Direction: handler.DirectionRecv, API: api, ICEParameters: info.ICEParameters, ICECandidates: info.ICECandidates,
-		DTLSParameters: info.DTLSParameters, Extended: e.ext,
+		Direction: handler.DirectionRecv, API: api, ICEParameters: wire[params.ICEParameters](t, info.ICEParameters),
+		ICECandidates: wire[[]params.ICECandidate](t, info.ICECandidates), DTLSParameters: wire[params.DTLSParameters](t, info.DTLSParameters),
+		Extended: e.ext,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = h.Close() })
 	dtls, err := h.LocalDTLSParameters()
 	require.NoError(t, err)
-	require.NoError(t, e.sig.ConnectWebRTCTransport(ctx, info.ID, dtls))
+	require.NoError(t, e.sig.ConnectWebRTCTransport(ctx, info.ID, wire[msc.DTLSParameters](t, dtls)))
 	return h, info.ID
 }

@@ -1,5 +1,7 @@
 package params
 
+import "encoding/json"
+
 // Clone returns a deep copy.
 func (c RTPCapabilities) Clone() RTPCapabilities {
 	out := RTPCapabilities{}
@@ -96,4 +98,18 @@ func (p SCTPParameters) Clone() SCTPParameters {
 	out.SCTPBufferedAmount = clonePtr(p.SCTPBufferedAmount)
 	out.SendBufferSize = clonePtr(p.SendBufferSize)
 	return out
+}
+
+// Convert copies a wire object into type T through its JSON form: the root
+// package's public wire types and these marshal to the same JSON, so tests
+// and tools that hold one can get the other. The root package itself
+// converts field by field.
+func Convert[T any](from any) (T, error) {
+	var out T
+	b, err := json.Marshal(from)
+	if err != nil {
+		return out, err
+	}
+	err = json.Unmarshal(b, &out)
+	return out, err
 }

@@ -1,7 +1,9 @@
-// Package params holds mediasoup's wire types: the JSON objects a mediasoup
-// server sends and expects (RTP capabilities and parameters, SCTP, ICE and
-// DTLS parameters). It is a leaf package: the SDK's root package re-exports
-// every type here as an alias, and the internal packages share them.
+// Package params holds the internal twins of mediasoup's wire types: the
+// JSON objects a mediasoup server sends and expects (RTP capabilities and
+// parameters, SCTP, ICE and DTLS parameters). It is a leaf package shared
+// by the ORTC rules, the SDP builder and the handlers. The root package
+// defines the public types, field for field the same, and converts at its
+// boundary; its tests keep the two sets identical.
 package params
 
 import (
