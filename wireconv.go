@@ -32,14 +32,6 @@ func cloneSlice[S ~[]E, E any, D any](s S, f func(E) D) []D {
 	return out
 }
 
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
-}
-
 func (f RTCPFeedback) internal() params.RTCPFeedback      { return params.RTCPFeedback(f) }
 func rtcpFeedbackFrom(f params.RTCPFeedback) RTCPFeedback { return RTCPFeedback(f) }
 
@@ -47,9 +39,9 @@ func (c RTPCodecCapability) internal() params.RTPCodecCapability {
 	return params.RTPCodecCapability{
 		Kind:                 params.MediaKind(c.Kind),
 		MimeType:             c.MimeType,
-		PreferredPayloadType: clonePtr(c.PreferredPayloadType),
+		PreferredPayloadType: params.ClonePtr(c.PreferredPayloadType),
 		ClockRate:            c.ClockRate,
-		Channels:             clonePtr(c.Channels),
+		Channels:             params.ClonePtr(c.Channels),
 		Parameters:           params.CodecParameters(c.Parameters).Clone(),
 		RTCPFeedback:         cloneSlice(c.RTCPFeedback, RTCPFeedback.internal),
 	}
@@ -59,9 +51,9 @@ func rtpCodecCapabilityFrom(c params.RTPCodecCapability) RTPCodecCapability {
 	return RTPCodecCapability{
 		Kind:                 MediaKind(c.Kind),
 		MimeType:             c.MimeType,
-		PreferredPayloadType: clonePtr(c.PreferredPayloadType),
+		PreferredPayloadType: params.ClonePtr(c.PreferredPayloadType),
 		ClockRate:            c.ClockRate,
-		Channels:             clonePtr(c.Channels),
+		Channels:             params.ClonePtr(c.Channels),
 		Parameters:           CodecParameters(c.Parameters.Clone()),
 		RTCPFeedback:         cloneSlice(c.RTCPFeedback, rtcpFeedbackFrom),
 	}
@@ -106,7 +98,7 @@ func (c RTPCodecParameters) internal() params.RTPCodecParameters {
 		MimeType:     c.MimeType,
 		PayloadType:  c.PayloadType,
 		ClockRate:    c.ClockRate,
-		Channels:     clonePtr(c.Channels),
+		Channels:     params.ClonePtr(c.Channels),
 		Parameters:   params.CodecParameters(c.Parameters).Clone(),
 		RTCPFeedback: cloneSlice(c.RTCPFeedback, RTCPFeedback.internal),
 	}
@@ -117,7 +109,7 @@ func rtpCodecParametersFrom(c params.RTPCodecParameters) RTPCodecParameters {
 		MimeType:     c.MimeType,
 		PayloadType:  c.PayloadType,
 		ClockRate:    c.ClockRate,
-		Channels:     clonePtr(c.Channels),
+		Channels:     params.ClonePtr(c.Channels),
 		Parameters:   CodecParameters(c.Parameters.Clone()),
 		RTCPFeedback: cloneSlice(c.RTCPFeedback, rtcpFeedbackFrom),
 	}
@@ -139,10 +131,10 @@ func rtpHeaderExtensionParametersFrom(h params.RTPHeaderExtensionParameters) RTP
 
 func (e RTPEncodingParameters) internal() params.RTPEncodingParameters {
 	out := params.RTPEncodingParameters{
-		SSRC: e.SSRC, RID: e.RID, CodecPayloadType: clonePtr(e.CodecPayloadType),
+		SSRC: e.SSRC, RID: e.RID, CodecPayloadType: params.ClonePtr(e.CodecPayloadType),
 		DTX: e.DTX, ScalabilityMode: e.ScalabilityMode, ScaleResolutionDownBy: e.ScaleResolutionDownBy,
 		MaxBitrate: e.MaxBitrate, MaxFramerate: e.MaxFramerate, AdaptivePtime: e.AdaptivePtime,
-		Priority: e.Priority, NetworkPriority: e.NetworkPriority, Active: clonePtr(e.Active),
+		Priority: e.Priority, NetworkPriority: e.NetworkPriority, Active: params.ClonePtr(e.Active),
 	}
 	if e.RTX != nil {
 		out.RTX = &params.RTPEncodingRTX{SSRC: e.RTX.SSRC}
@@ -152,10 +144,10 @@ func (e RTPEncodingParameters) internal() params.RTPEncodingParameters {
 
 func rtpEncodingParametersFrom(e params.RTPEncodingParameters) RTPEncodingParameters {
 	out := RTPEncodingParameters{
-		SSRC: e.SSRC, RID: e.RID, CodecPayloadType: clonePtr(e.CodecPayloadType),
+		SSRC: e.SSRC, RID: e.RID, CodecPayloadType: params.ClonePtr(e.CodecPayloadType),
 		DTX: e.DTX, ScalabilityMode: e.ScalabilityMode, ScaleResolutionDownBy: e.ScaleResolutionDownBy,
 		MaxBitrate: e.MaxBitrate, MaxFramerate: e.MaxFramerate, AdaptivePtime: e.AdaptivePtime,
-		Priority: e.Priority, NetworkPriority: e.NetworkPriority, Active: clonePtr(e.Active),
+		Priority: e.Priority, NetworkPriority: e.NetworkPriority, Active: params.ClonePtr(e.Active),
 	}
 	if e.RTX != nil {
 		out.RTX = &RTPEncodingRTX{SSRC: e.RTX.SSRC}
@@ -164,11 +156,11 @@ func rtpEncodingParametersFrom(e params.RTPEncodingParameters) RTPEncodingParame
 }
 
 func (r RTCPParameters) internal() params.RTCPParameters {
-	return params.RTCPParameters{CNAME: r.CNAME, ReducedSize: clonePtr(r.ReducedSize), Mux: clonePtr(r.Mux)}
+	return params.RTCPParameters{CNAME: r.CNAME, ReducedSize: params.ClonePtr(r.ReducedSize), Mux: params.ClonePtr(r.Mux)}
 }
 
 func rtcpParametersFrom(r params.RTCPParameters) RTCPParameters {
-	return RTCPParameters{CNAME: r.CNAME, ReducedSize: clonePtr(r.ReducedSize), Mux: clonePtr(r.Mux)}
+	return RTCPParameters{CNAME: r.CNAME, ReducedSize: params.ClonePtr(r.ReducedSize), Mux: params.ClonePtr(r.Mux)}
 }
 
 func (p RTPParameters) internal() params.RTPParameters {
@@ -211,13 +203,13 @@ func sctpParametersFrom(p params.SCTPParameters) SCTPParameters {
 
 func (p SCTPStreamParameters) internal() params.SCTPStreamParameters {
 	out := params.SCTPStreamParameters(p)
-	out.Ordered, out.MaxPacketLifeTime, out.MaxRetransmits = clonePtr(p.Ordered), clonePtr(p.MaxPacketLifeTime), clonePtr(p.MaxRetransmits)
+	out.Ordered, out.MaxPacketLifeTime, out.MaxRetransmits = params.ClonePtr(p.Ordered), params.ClonePtr(p.MaxPacketLifeTime), params.ClonePtr(p.MaxRetransmits)
 	return out
 }
 
 func sctpStreamParametersFrom(p params.SCTPStreamParameters) SCTPStreamParameters {
 	out := SCTPStreamParameters(p)
-	out.Ordered, out.MaxPacketLifeTime, out.MaxRetransmits = clonePtr(p.Ordered), clonePtr(p.MaxPacketLifeTime), clonePtr(p.MaxRetransmits)
+	out.Ordered, out.MaxPacketLifeTime, out.MaxRetransmits = params.ClonePtr(p.Ordered), params.ClonePtr(p.MaxPacketLifeTime), params.ClonePtr(p.MaxRetransmits)
 	return out
 }
 

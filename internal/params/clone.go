@@ -20,8 +20,8 @@ func (c RTPCapabilities) Clone() RTPCapabilities {
 // Clone returns a deep copy.
 func (c RTPCodecCapability) Clone() RTPCodecCapability {
 	out := c
-	out.PreferredPayloadType = clonePtr(c.PreferredPayloadType)
-	out.Channels = clonePtr(c.Channels)
+	out.PreferredPayloadType = ClonePtr(c.PreferredPayloadType)
+	out.Channels = ClonePtr(c.Channels)
 	out.Parameters = c.Parameters.Clone()
 	if c.RTCPFeedback != nil {
 		out.RTCPFeedback = append([]RTCPFeedback(nil), c.RTCPFeedback...)
@@ -32,7 +32,7 @@ func (c RTPCodecCapability) Clone() RTPCodecCapability {
 // Clone returns a deep copy.
 func (c RTPCodecParameters) Clone() RTPCodecParameters {
 	out := c
-	out.Channels = clonePtr(c.Channels)
+	out.Channels = ClonePtr(c.Channels)
 	out.Parameters = c.Parameters.Clone()
 	if c.RTCPFeedback != nil {
 		out.RTCPFeedback = append([]RTCPFeedback(nil), c.RTCPFeedback...)
@@ -43,9 +43,9 @@ func (c RTPCodecParameters) Clone() RTPCodecParameters {
 // Clone returns a deep copy.
 func (e RTPEncodingParameters) Clone() RTPEncodingParameters {
 	out := e
-	out.CodecPayloadType = clonePtr(e.CodecPayloadType)
-	out.RTX = clonePtr(e.RTX)
-	out.Active = clonePtr(e.Active)
+	out.CodecPayloadType = ClonePtr(e.CodecPayloadType)
+	out.RTX = ClonePtr(e.RTX)
+	out.Active = ClonePtr(e.Active)
 	return out
 }
 
@@ -71,11 +71,12 @@ func (p RTPParameters) Clone() RTPParameters {
 			out.Encodings[i] = e.Clone()
 		}
 	}
-	out.RTCP = RTCPParameters{CNAME: p.RTCP.CNAME, ReducedSize: clonePtr(p.RTCP.ReducedSize), Mux: clonePtr(p.RTCP.Mux)}
+	out.RTCP = RTCPParameters{CNAME: p.RTCP.CNAME, ReducedSize: ClonePtr(p.RTCP.ReducedSize), Mux: ClonePtr(p.RTCP.Mux)}
 	return out
 }
 
-func clonePtr[T any](p *T) *T {
+// ClonePtr returns a pointer to a copy of *p, or nil.
+func ClonePtr[T any](p *T) *T {
 	if p == nil {
 		return nil
 	}
@@ -89,14 +90,14 @@ func Ptr[T any](v T) *T { return &v }
 // Clone returns a deep copy.
 func (p SCTPParameters) Clone() SCTPParameters {
 	out := p
-	out.MaxSendMessageSize = clonePtr(p.MaxSendMessageSize)
-	out.MaxReceiveMessageSize = clonePtr(p.MaxReceiveMessageSize)
-	out.PerStreamSendQueueLimit = clonePtr(p.PerStreamSendQueueLimit)
-	out.MaxReceiverWindowBufferSize = clonePtr(p.MaxReceiverWindowBufferSize)
-	out.TotalBufferedAmount = clonePtr(p.TotalBufferedAmount)
-	out.IsDataChannel = clonePtr(p.IsDataChannel)
-	out.SCTPBufferedAmount = clonePtr(p.SCTPBufferedAmount)
-	out.SendBufferSize = clonePtr(p.SendBufferSize)
+	out.MaxSendMessageSize = ClonePtr(p.MaxSendMessageSize)
+	out.MaxReceiveMessageSize = ClonePtr(p.MaxReceiveMessageSize)
+	out.PerStreamSendQueueLimit = ClonePtr(p.PerStreamSendQueueLimit)
+	out.MaxReceiverWindowBufferSize = ClonePtr(p.MaxReceiverWindowBufferSize)
+	out.TotalBufferedAmount = ClonePtr(p.TotalBufferedAmount)
+	out.IsDataChannel = ClonePtr(p.IsDataChannel)
+	out.SCTPBufferedAmount = ClonePtr(p.SCTPBufferedAmount)
+	out.SendBufferSize = ClonePtr(p.SendBufferSize)
 	return out
 }
 
