@@ -45,7 +45,7 @@ func checkFile(ctx context.Context, f reclib.FileStats) fileCheck {
 		c.fail("no media received")
 	}
 	if f.WriteErrors > 0 {
-		c.fail("%d packets refused by the writer", f.WriteErrors)
+		c.fail("%d samples refused by the writer", f.WriteErrors)
 	}
 	data, err := os.ReadFile(f.Path)
 	if err != nil {

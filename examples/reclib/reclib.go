@@ -3,6 +3,10 @@
 // bundled mediasoup test server, consume every producer that exists or
 // appears, and write each consumer's media to a file (Opus to .ogg, VP8
 // and VP9 to .ivf, H264 to Annex B .h264).
+//
+// It is built on the SDK's public frame path: Consumer.NewSampleReader
+// turns each consumer's RTP into whole frames (in order, with KeyFrame set)
+// and mediafile.NewWriterFor stores them in the container of the codec.
 package reclib
 
 import (
@@ -11,16 +15,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"text/tabwriter"
 	"time"
 
-	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v3"
 
 	msc "github.com/soupkit/mediasoup-client-go"
+	"github.com/soupkit/mediasoup-client-go/mediafile"
 	"github.com/soupkit/mediasoup-client-go/testbed"
 )
 
@@ -34,6 +38,10 @@ type Config struct {
 	OutDir string
 	// Loopback keeps media on 127.0.0.1.
 	Loopback bool
+	// MaxLate is how many packets each sample reader waits for a missing
+	// one before it drops the frame that needs it (0: the SDK's default,
+	// see Consumer.NewSampleReader).
+	MaxLate uint16
 	// Logger receives what the recorder does; nil keeps it silent.
 	Logger *slog.Logger
 	// SDKLogger, when set, receives the SDK's own logs.
@@ -51,16 +59,27 @@ type FileStats struct {
 	// ProducerID, ConsumerID and PeerID (the producer's peer) name the
 	// stream.
 	ProducerID, ConsumerID, PeerID string
-	// Packets and PayloadBytes count the RTP received (padding excluded).
-	Packets, PayloadBytes int64
+	// Packets counts the RTP packets the consumer's stream received, as
+	// its stats say when the file closes (Consumer.GetStats, inbound-rtp
+	// PacketsReceived): packets of frames dropped or skipped count too.
+	Packets int64
+	// PayloadBytes is the size of the frames written, as the sample reader
+	// returned them: encoded media without RTP headers or container
+	// framing.
+	PayloadBytes int64
 	// Bytes is the file's size.
 	Bytes int64
-	// Frames counts the frames received (video: RTP marker bits; audio:
-	// packets) and KeyFrames the video key frames among them.
+	// Frames counts the samples written to the file (an Opus packet, a VP8
+	// or VP9 frame, an H264 access unit each) and KeyFrames those among
+	// them with Sample.KeyFrame set (every Opus packet is one).
 	Frames, KeyFrames int64
-	// WriteErrors counts packets the file writer refused.
+	// Skipped counts the samples read before the first key frame, which
+	// are not written: nothing could decode them.
+	Skipped int64
+	// WriteErrors counts the samples the file writer refused.
 	WriteErrors int64
-	// Duration is the time from the first to the last packet.
+	// Duration is the play time of the samples written: the sum of their
+	// durations, which the sample reader takes from RTP timestamps.
 	Duration time.Duration
 	// CloseReason is why the file was closed: "producerclose" or
 	// "transportclose" (the server closed the consumer) or "stopped".
@@ -93,29 +112,26 @@ type Recorder struct {
 	// transport receives every consumer, whatever its codec.
 	transport *msc.Transport
 
-	mu       sync.Mutex
-	closed   bool
-	seq      int
-	tracks   map[string]*track // by consumer ID
-	order    []*track
-	gone     map[string]string // consumers the server closed before they were set up
-	changed  chan struct{}     // closed and replaced when a track starts or ends
-	summary  Summary
-	closeErr error
+	mu      sync.Mutex
+	closed  bool
+	seq     int
+	tracks  map[string]*track // by consumer ID
+	order   []*track
+	gone    map[string]string // consumers the server closed before they were set up
+	changed chan struct{}     // closed and replaced when a track starts or ends
+	summary Summary
 }
 
 // track records one consumer into one file.
 type track struct {
 	consumer *msc.Consumer
-	writer   rtpWriter
+	reader   *msc.SampleReader
+	writer   mediafile.Writer
 	stats    FileStats
-	cnt      *counter
-	reorder  reorder
-	first    time.Time
-	last     time.Time
-	stop     chan struct{} // closed to stop read
-	done     chan struct{} // closed when read returned
-	final    chan struct{} // closed when the file is closed and stats are final
+	started  bool               // the first key frame came: frames are written from it on
+	stop     context.CancelFunc // stops read
+	done     chan struct{}      // closed when read returned
+	final    chan struct{}      // closed when the file is closed and stats are final
 	finished bool
 	readErr  error // why read stopped on its own
 }
@@ -254,15 +270,15 @@ func (r *Recorder) consume(p testbed.ProducerInfo) error {
 		return err
 	}
 	codec := c.RTPParameters().Codecs[0]
-	ext := fileExt(codec.MimeType)
-	if ext == "" {
+	ext, err := mediafile.Extension(codec.MimeType)
+	var reader *msc.SampleReader
+	if err == nil {
+		reader, err = c.NewSampleReader(r.cfg.MaxLate)
+	}
+	if err != nil {
 		c.Close()
 		_ = sig.CloseConsumer(ctx, c.ID())
-		return fmt.Errorf("no file format for %s", codec.MimeType)
-	}
-	channels := uint16(0)
-	if codec.Channels != nil {
-		channels = uint16(*codec.Channels)
+		return err
 	}
 
 	r.mu.Lock()
@@ -274,16 +290,17 @@ func (r *Recorder) consume(p testbed.ProducerInfo) error {
 	r.seq++
 	name := fmt.Sprintf("%02d-%s-%s-%s%s", r.seq, c.Kind(), shortCodec(codec.MimeType), short(p.ProducerID), ext)
 	path := filepath.Join(r.cfg.OutDir, name)
-	w, err := newWriter(path, codec.MimeType, uint32(codec.ClockRate), channels)
+	w, err := mediafile.NewWriterFor(codec.MimeType, path)
 	if err != nil {
 		r.mu.Unlock()
 		c.Close()
 		_ = sig.CloseConsumer(ctx, c.ID())
 		return err
 	}
+	readCtx, stop := context.WithCancel(context.Background())
 	t := &track{
-		consumer: c, writer: w, cnt: newCounter(codec.MimeType),
-		stop: make(chan struct{}), done: make(chan struct{}), final: make(chan struct{}),
+		consumer: c, reader: reader, writer: w,
+		stop: stop, done: make(chan struct{}), final: make(chan struct{}),
 		stats: FileStats{Path: path, Kind: c.Kind(), MimeType: codec.MimeType, ProducerID: p.ProducerID, ConsumerID: c.ID(), PeerID: p.PeerID},
 	}
 	r.tracks[c.ID()] = t
@@ -292,7 +309,7 @@ func (r *Recorder) consume(p testbed.ProducerInfo) error {
 	r.signalChange()
 	r.mu.Unlock()
 
-	go t.read()
+	go t.read(readCtx)
 	r.log.Info("recording", "consumer", c.ID(), "producer", p.ProducerID, "codec", codec.MimeType, "file", path)
 	if gone {
 		r.finish(t, reason)
@@ -314,52 +331,60 @@ func (r *Recorder) consume(p testbed.ProducerInfo) error {
 	return nil
 }
 
-// read copies RTP from the consumer's track to the file until stopped or
-// the track ends.
-func (t *track) read() {
+// read copies the consumer's frames to the file until stopped or the track
+// ends.
+func (t *track) read(ctx context.Context) {
 	defer close(t.done)
-	defer func() {
-		for _, p := range t.reorder.flush() {
-			t.write(p)
-		}
-	}()
-	tr := t.consumer.Track()
 	for {
-		select {
-		case <-t.stop:
-			return
-		default:
-		}
-		// A deadline lets read notice stop even while no packet arrives.
-		_ = tr.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		pkt, _, err := tr.ReadRTP()
+		s, err := t.reader.ReadSample(ctx)
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			if ctx.Err() == nil {
+				t.readErr = err
 			}
-			t.readErr = err
 			return
 		}
-		for _, p := range t.reorder.push(pkt) {
-			t.write(p)
-		}
+		t.write(s)
 	}
 }
 
-func (t *track) write(pkt *rtp.Packet) {
-	if len(pkt.Payload) == 0 {
+// write stores one frame, from the first key frame on.
+func (t *track) write(s *msc.Sample) {
+	st := &t.stats
+	if !t.started {
+		if !s.KeyFrame {
+			st.Skipped++
+			return
+		}
+		t.started = true
+	}
+	if err := t.writer.WriteSample(s); err != nil {
+		st.WriteErrors++
 		return
 	}
-	now := time.Now()
-	if t.first.IsZero() {
-		t.first = now
+	st.Frames++
+	if s.KeyFrame {
+		st.KeyFrames++
 	}
-	t.last = now
-	t.cnt.add(pkt)
-	if err := t.writer.WriteRTP(pkt); err != nil {
-		t.stats.WriteErrors++
+	st.PayloadBytes += int64(len(s.Data))
+	st.Duration += s.Duration
+}
+
+// packetsReceived is the number of RTP packets the consumer's stream
+// received, from its stats.
+func packetsReceived(c *msc.Consumer) (int64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	report, err := c.GetStats(ctx)
+	if err != nil {
+		return 0, err
 	}
+	var n int64
+	for _, s := range report {
+		if in, ok := s.(webrtc.InboundRTPStreamStats); ok {
+			n += int64(in.PacketsReceived)
+		}
+	}
+	return n, nil
 }
 
 // finish stops a track's reader, closes its file and its consumer. A
@@ -374,14 +399,16 @@ func (r *Recorder) finish(t *track, reason string) {
 	t.finished = true
 	r.mu.Unlock()
 
-	close(t.stop)
+	t.stop()
 	<-t.done
+	st := &t.stats
+	packets, statsErr := packetsReceived(t.consumer) // before the consumer closes
+	if statsErr != nil {
+		r.log.Warn("no stats for the consumer", "consumer", st.ConsumerID, "err", statsErr)
+	}
+	st.Packets = packets
 	err := t.writer.Close()
 	t.consumer.Close()
-	st := &t.stats
-	st.Packets, st.PayloadBytes = t.cnt.packets, t.cnt.payload
-	st.Frames, st.KeyFrames = t.cnt.frames, t.cnt.keyFrames
-	st.Duration = t.last.Sub(t.first)
 	st.CloseReason = reason
 	if fi, serr := os.Stat(st.Path); serr == nil {
 		st.Bytes = fi.Size()
@@ -392,7 +419,7 @@ func (r *Recorder) finish(t *track, reason string) {
 	if t.readErr != nil && !errors.Is(t.readErr, io.EOF) {
 		r.log.Warn("track stopped before its consumer closed", "file", st.Path, "err", t.readErr)
 	}
-	r.log.Info("closed file", "file", st.Path, "reason", reason, "packets", st.Packets, "frames", st.Frames, "keyFrames", st.KeyFrames, "bytes", st.Bytes)
+	r.log.Info("closed file", "file", st.Path, "reason", reason, "packets", st.Packets, "frames", st.Frames, "keyFrames", st.KeyFrames, "skipped", st.Skipped, "writeErrors", st.WriteErrors, "bytes", st.Bytes)
 
 	close(t.final)
 	r.mu.Lock()
