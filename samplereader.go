@@ -32,6 +32,15 @@ type SampleReader struct {
 	c        *Consumer
 	sb       *samplebuilder.SampleBuilder
 	mimeType string
+
+	// The newest packet so far (by sequence number), the timestamp step
+	// between its frame and the one before, and why the track ended: at
+	// the end, a packet past the newest one releases the last frame.
+	haveSeq bool
+	maxSeq  uint16
+	maxTS   uint32
+	step    uint32
+	endErr  error
 }
 
 // defaultMaxLate is how many packets a SampleReader waits for a missing
@@ -73,12 +82,16 @@ func (c *Consumer) NewSampleReader(maxLate uint16) (*SampleReader, error) {
 // ReadSample returns the next frame, waiting for it until ctx ends. A frame
 // is complete when the next one starts, so a frame comes out one frame
 // later than its last packet. Once the consumer's track ends it returns
-// the track's error (io.EOF).
+// the frames still complete (the last one included), then the track's
+// error (io.EOF).
 func (r *SampleReader) ReadSample(ctx context.Context) (*Sample, error) {
 	track := r.c.Track()
 	for {
 		if s := r.sb.Pop(); s != nil {
 			return r.sample(s), nil
+		}
+		if r.endErr != nil {
+			return nil, r.endErr
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -96,10 +109,40 @@ func (r *SampleReader) ReadSample(ctx context.Context) (*Sample, error) {
 			if errors.As(err, &ne) && ne.Timeout() {
 				continue
 			}
-			return nil, err
+			r.endErr = err
+			r.releaseLast()
+			continue
 		}
+		r.note(pkt)
 		r.sb.Push(pkt)
 	}
+}
+
+// note keeps the newest packet's sequence number and timestamp, and the
+// timestamp step of the last two frames.
+func (r *SampleReader) note(p *rtp.Packet) {
+	if r.haveSeq && int16(p.SequenceNumber-r.maxSeq) <= 0 {
+		return
+	}
+	if d := p.Timestamp - r.maxTS; r.haveSeq && d != 0 && d < 1<<31 {
+		r.step = d
+	}
+	r.haveSeq, r.maxSeq, r.maxTS = true, p.SequenceNumber, p.Timestamp
+}
+
+// releaseLast pushes an empty packet one past the newest, a frame step
+// later: the sample builder then knows the last frame has ended (its
+// duration is the step), and drops the empty packet itself, which starts
+// no frame. A last frame missing packets stays unreleased.
+func (r *SampleReader) releaseLast() {
+	if !r.haveSeq {
+		return
+	}
+	step := r.step
+	if step == 0 {
+		step = 1
+	}
+	r.sb.Push(&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: r.maxSeq + 1, Timestamp: r.maxTS + step}})
 }
 
 // sample marks whether a frame of the reader's codec is a key frame.
