@@ -206,8 +206,9 @@ func TestFiftyConsumers(t *testing.T) {
 	requireMedia(t, ctx, bob, cs, 10)
 }
 
-// TestConcurrentConsumes: a hundred Consume calls made at once share one
-// renegotiation, and every consumer receives media.
+// TestConcurrentConsumes: a hundred Consume calls made at once share a
+// renegotiation (one, or very few on a loaded machine), and every consumer
+// receives media.
 func TestConcurrentConsumes(t *testing.T) {
 	ctx := testCtx(t, 120*time.Second)
 	r := newAVRoom(t, ctx)
@@ -233,11 +234,18 @@ func TestConcurrentConsumes(t *testing.T) {
 		require.NoError(t, errs[i])
 		require.NotNil(t, cs[i].Track())
 	}
-	wantRounds := int64(1)
+	rounds := recv.Renegotiations() - before
+	t.Logf("%d offer/answer rounds for %d concurrent consumes", rounds, len(opts))
 	if ortcHandler() {
-		wantRounds = 0 // nothing to negotiate
+		require.Zero(t, rounds, "nothing to negotiate on the ORTC handler")
+	} else {
+		// One round when every caller reaches Consume within the queue's
+		// settle window; a caller the scheduler starves longer than that
+		// (a loaded machine, the race detector) lands in the next round.
+		// Without coalescing there would be one round per consumer.
+		require.GreaterOrEqual(t, rounds, int64(1))
+		require.LessOrEqual(t, rounds, int64(3), "concurrent consumes share renegotiations")
 	}
-	require.Equal(t, wantRounds, recv.Renegotiations()-before, "offer/answer rounds for 100 concurrent consumes")
 	requireMedia(t, ctx, bob, cs, 5)
 }
 
