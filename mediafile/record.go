@@ -94,7 +94,9 @@ func pump(ctx context.Context, c *msc.Consumer, write func(*msc.Sample) error) e
 // Record writes the consumer's media to path in the container for its
 // codec (see NewWriterFor) until ctx ends or the consumer's track ends,
 // then closes the file. It returns nil then, or the first read or write
-// error. It takes over reading the consumer's track.
+// error. It takes over reading the consumer's track. To end a recording
+// with every frame received, close the consumer rather than cancel ctx:
+// the last frame is complete only once the track ends.
 func Record(ctx context.Context, c *msc.Consumer, path string) error {
 	mime, err := consumerCodec(c)
 	if err != nil {

@@ -399,16 +399,25 @@ func (r *Recorder) finish(t *track, reason string) {
 	t.finished = true
 	r.mu.Unlock()
 
-	t.stop()
-	<-t.done
+	// Pausing first stops packets from reaching the reader, so the stats
+	// read next count at least what gets written. Closing the consumer then
+	// ends its track: the reader writes the frames still complete, the
+	// last one included, and returns.
+	t.consumer.Pause()
 	st := &t.stats
 	packets, statsErr := packetsReceived(t.consumer) // before the consumer closes
 	if statsErr != nil {
 		r.log.Warn("no stats for the consumer", "consumer", st.ConsumerID, "err", statsErr)
 	}
 	st.Packets = packets
-	err := t.writer.Close()
 	t.consumer.Close()
+	select {
+	case <-t.done:
+	case <-time.After(5 * time.Second):
+		t.stop()
+		<-t.done
+	}
+	err := t.writer.Close()
 	st.CloseReason = reason
 	if fi, serr := os.Stat(st.Path); serr == nil {
 		st.Bytes = fi.Size()
