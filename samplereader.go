@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -116,6 +117,22 @@ func (r *SampleReader) ReadSample(ctx context.Context) (*Sample, error) {
 		r.note(pkt)
 		r.sb.Push(pkt)
 	}
+}
+
+// Flush ends the reader and returns the frames it still holds that are
+// complete, the last one included, as if the track had ended: for a
+// recording stopped while media still flows. Later reads return io.EOF.
+// Call it when no ReadSample is running.
+func (r *SampleReader) Flush() []*Sample {
+	if r.endErr == nil {
+		r.endErr = io.EOF
+		r.releaseLast()
+	}
+	var out []*Sample
+	for s := r.sb.Pop(); s != nil; s = r.sb.Pop() {
+		out = append(out, r.sample(s))
+	}
+	return out
 }
 
 // note keeps the newest packet's sequence number and timestamp, and the

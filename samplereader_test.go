@@ -74,14 +74,27 @@ func TestSampleReaderMarksKeyFrames(t *testing.T) {
 	}
 }
 
-// packetTrack is a track reader that hands out packets, then ends.
+// packetTrack is a track reader that hands out packets, then ends (or,
+// with hold set, times out as a live track with nothing to read does).
 type packetTrack struct {
 	pkts    []*rtp.Packet
 	started chan struct{}
+	hold    bool
 }
+
+// timeoutError is what a read past its deadline returns.
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "i/o timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
 
 func (p *packetTrack) Read(b []byte) (int, interceptor.Attributes, error) {
 	if len(p.pkts) == 0 {
+		if p.hold {
+			time.Sleep(time.Millisecond)
+			return 0, nil, timeoutError{}
+		}
 		return 0, nil, io.EOF
 	}
 	raw, err := p.pkts[0].Marshal()
@@ -161,4 +174,38 @@ func TestSampleReaderReleasesLastFrame(t *testing.T) {
 			require.ErrorIs(t, err, io.EOF, "the end stays")
 		})
 	}
+}
+
+// Flush hands out what the reader holds, the last frame included, while
+// the track is still live; reads end after it.
+func TestSampleReaderFlush(t *testing.T) {
+	started := make(chan struct{})
+	close(started)
+	c := &Consumer{}
+	c.rtp.Codecs = []params.RTPCodecParameters{{MimeType: "audio/opus", ClockRate: 48000}}
+	c.track = newRemoteTrack(&packetTrack{
+		pkts:    []*rtp.Packet{pkt(1, 0, false, 0xfc, 1), pkt(2, 960, false, 0xfc, 2), pkt(3, 1920, false, 0xfc, 3)},
+		started: started, hold: true,
+	}, MediaKindAudio, c.rtp, "c", "s")
+	r, err := c.NewSampleReader(0)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var got []*Sample
+	for {
+		s, err := r.ReadSample(ctx)
+		if err != nil {
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			break
+		}
+		got = append(got, s)
+	}
+	require.Len(t, got, 2, "the third frame waits for a fourth")
+	rest := r.Flush()
+	require.Len(t, rest, 1)
+	assert.Equal(t, []byte{0xfc, 3}, rest[0].Data)
+	assert.Equal(t, 20*time.Millisecond, rest[0].Duration)
+	assert.Empty(t, r.Flush(), "nothing twice")
+	_, err = r.ReadSample(context.Background())
+	require.ErrorIs(t, err, io.EOF)
 }

@@ -269,7 +269,9 @@ func (t *Transport) Renegotiations() int64 { return t.h.Renegotiations() }
 
 // PeerConnection exposes the underlying pion peer connection, for stats or
 // tuning; nil for a receive transport of the ORTC handler, which has none.
-// Negotiating on it directly breaks the transport.
+// Negotiating on it directly breaks the transport, and so does replacing
+// its OnTrack, OnConnectionStateChange or OnICEGatheringStateChange
+// handler: the SDK's own are set there.
 func (t *Transport) PeerConnection() *webrtc.PeerConnection { return t.h.PeerConnection() }
 
 // Observer returns the transport's observer.

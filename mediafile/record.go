@@ -67,7 +67,8 @@ func consumerCodec(c *msc.Consumer) (string, error) {
 	return codecs[0].MimeType, nil
 }
 
-// pump reads c's samples into write until ctx ends or the track ends. A
+// pump reads c's samples into write until ctx ends or the track ends, and
+// writes the frames the reader still holds then, the last one included. A
 // video consumer is asked for a key frame first, so the file starts soon.
 func pump(ctx context.Context, c *msc.Consumer, write func(*msc.Sample) error) error {
 	r, err := c.NewSampleReader(0)
@@ -80,10 +81,15 @@ func pump(ctx context.Context, c *msc.Consumer, write func(*msc.Sample) error) e
 	for {
 		s, err := r.ReadSample(ctx)
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, io.EOF) {
-				return nil
+			if ctx.Err() == nil && !errors.Is(err, io.EOF) {
+				return err
 			}
-			return err
+			for _, s := range r.Flush() {
+				if err := write(s); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		if err := write(s); err != nil {
 			return err
@@ -94,9 +100,8 @@ func pump(ctx context.Context, c *msc.Consumer, write func(*msc.Sample) error) e
 // Record writes the consumer's media to path in the container for its
 // codec (see NewWriterFor) until ctx ends or the consumer's track ends,
 // then closes the file. It returns nil then, or the first read or write
-// error. It takes over reading the consumer's track. To end a recording
-// with every frame received, close the consumer rather than cancel ctx:
-// the last frame is complete only once the track ends.
+// error. It takes over reading the consumer's track. Either way the file
+// ends with the last frame received.
 func Record(ctx context.Context, c *msc.Consumer, path string) error {
 	mime, err := consumerCodec(c)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	msc "github.com/soupkit/mediasoup-client-go"
+	"github.com/soupkit/mediasoup-client-go/mediafile"
 )
 
 // TestSampleReader reads whole frames of Opus, VP8 and H264 consumers
@@ -103,4 +105,67 @@ func TestSampleReader(t *testing.T) {
 		}
 		require.ErrorIs(t, err, context.DeadlineExceeded, "a paused consumer's reader returns when its context ends")
 	})
+}
+
+// TestRecordKeepsLastFrame: a recording stopped by its context holds every
+// Opus packet the consumer received, the last one included (a frame is
+// complete only when the next starts, so the reader hands the last one out
+// when it is flushed). The server pauses the consumer first, so the count
+// is final when the recording stops.
+func TestRecordKeepsLastFrame(t *testing.T) {
+	ctx := testCtx(t, 60*time.Second)
+	r := newAVRoom(t, ctx)
+	c := r.bob.consume(ctx, r.recv, r.audio.ID())
+	path := filepath.Join(t.TempDir(), "audio.ogg")
+	recCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- mediafile.Record(recCtx, c, path) }()
+	time.Sleep(1500 * time.Millisecond)
+	require.NoError(t, r.bob.sig.PauseConsumer(ctx, c.ID()))
+	time.Sleep(500 * time.Millisecond) // what was in flight arrives and is read
+	report, err := c.GetStats(ctx)
+	require.NoError(t, err)
+	var received uint32
+	for _, s := range report {
+		if in, ok := s.(webrtc.InboundRTPStreamStats); ok {
+			received += in.PacketsReceived
+		}
+	}
+	require.Greater(t, received, uint32(50), "1.5 s of 20 ms packets")
+	stop()
+	require.NoError(t, <-done)
+	frames, err := mediafile.ReadOgg(path)
+	require.NoError(t, err)
+	require.Equal(t, int(received), len(frames), "every packet received is in the file")
+}
+
+// TestFirstPacketsInOrder: a read waiting on a consumer's track from before
+// its receiver starts gets the stream from its first packet, in order. pion
+// reads each track's first packet itself when the receiver starts; a read
+// racing that one used to get the second packet first (or lose one).
+func TestFirstPacketsInOrder(t *testing.T) {
+	ctx := testCtx(t, 60*time.Second)
+	r := newAVRoom(t, ctx)
+	for round := 0; round < 5; round++ {
+		recv := r.bob.transport("recv", false)
+		c := r.bob.consume(ctx, recv, r.audio.ID())
+		var seqs []uint16
+		for len(seqs) < 20 {
+			require.NoError(t, c.Track().SetReadDeadline(time.Now().Add(5*time.Second)))
+			p, _, err := c.Track().ReadRTP()
+			require.NoError(t, err)
+			seqs = append(seqs, p.SequenceNumber)
+		}
+		for i := 1; i < len(seqs); i++ {
+			require.Equal(t, seqs[i-1]+1, seqs[i], "round %d: packets %d and %d of %v", round, i-1, i, seqs)
+		}
+		report, err := c.GetStats(ctx)
+		require.NoError(t, err)
+		for _, s := range report {
+			if in, ok := s.(webrtc.InboundRTPStreamStats); ok {
+				require.GreaterOrEqual(t, in.PacketsReceived, uint32(len(seqs)))
+			}
+		}
+		recv.Close()
+	}
 }

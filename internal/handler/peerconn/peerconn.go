@@ -87,6 +87,11 @@ type Handler struct {
 	// quarantine holds parked mids until they can be reused.
 	quarantine []parkedMID
 
+	// peeked tracks, per pion track, whether pion's own first read of it
+	// (see trackReader) is done.
+	peekMu sync.Mutex
+	peeked map[*webrtc.TrackRemote]*peekState
+
 	stats handler.StatsGetter
 	// closed is set by Close: streams pion binds after it are refused.
 	closed atomic.Bool
@@ -117,6 +122,7 @@ func New(o Options) (*Handler, error) {
 		startSSRC:    map[string]uint32{},
 		startBySSRC:  map[uint32]chan struct{}{},
 		roundBySSRC:  map[uint32]int64{},
+		peeked:       map[*webrtc.TrackRemote]*peekState{},
 	}
 	if o.Hooks != nil && o.Direction == handler.DirectionRecv {
 		o.Hooks.OnRemoteStream = h.streamBound
@@ -131,6 +137,9 @@ func New(o Options) (*Handler, error) {
 		return nil, err
 	}
 	h.pc = pc
+	if o.Direction == handler.DirectionRecv {
+		pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { h.peekDone(t) })
+	}
 	if o.StatsGetter != nil {
 		h.stats = o.StatsGetter()
 	}

@@ -124,7 +124,7 @@ func (h *Handler) Receive(ctx context.Context, opts []handler.ReceiveOptions) ([
 			track = r.Track()
 		}
 		if track != nil {
-			out[i].Track = newTrackReader(track, h.startedChan(a.mid))
+			out[i].Track = newTrackReader(track, h.startedChan(a.mid), h.peekWait(track))
 		}
 		if track == nil {
 			// pion did not configure the receiver (it already had a track
@@ -214,6 +214,9 @@ func (h *Handler) stopReceiving(ctx context.Context, mids []string, retire bool)
 		old = append(old, tr.Receiver())
 		reusable = append(reusable, !retire)
 		h.forgetStart(mid)
+		if r := tr.Receiver(); r != nil {
+			h.forgetPeek(r.Track())
+		}
 	}
 	if len(done) == 0 {
 		return nil

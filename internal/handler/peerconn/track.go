@@ -14,11 +14,16 @@ import (
 // trackReader reads a consumer's pion track. pion v3 starts a receiver on
 // its own goroutine once ICE and DTLS are up; before that its
 // TrackRemote.SetReadDeadline panics and its reads never return if the
-// receiver is stopped. trackReader waits for the start itself, keeps the
-// deadline until then, and only then hands reads to pion.
+// receiver is stopped. Once started, pion reads the track's first packet
+// itself on another goroutine and keeps it for the next Read (its OnTrack
+// fires then): a read racing that one gets the second packet before the
+// first, or loses one. trackReader waits for that first read, keeps the
+// deadline until then (a deadline would end pion's read too, and OnTrack
+// would never come), and only then hands reads to pion.
 type trackReader struct {
 	pion    *webrtc.TrackRemote
 	started <-chan struct{}
+	peeked  <-chan struct{}
 
 	mu        sync.Mutex
 	deadline  time.Time
@@ -27,8 +32,8 @@ type trackReader struct {
 	applied bool
 }
 
-func newTrackReader(t *webrtc.TrackRemote, started <-chan struct{}) *trackReader {
-	return &trackReader{pion: t, started: started, dlChanged: make(chan struct{})}
+func newTrackReader(t *webrtc.TrackRemote, started, peeked <-chan struct{}) *trackReader {
+	return &trackReader{pion: t, started: started, peeked: peeked, dlChanged: make(chan struct{})}
 }
 
 // Started is closed once pion started the receiver.
@@ -37,7 +42,8 @@ func (r *trackReader) Started() <-chan struct{} { return r.started }
 // TrackRemote returns pion's track.
 func (r *trackReader) TrackRemote() *webrtc.TrackRemote { return r.pion }
 
-// Read reads one RTP packet once the receiver started.
+// Read reads one RTP packet once the receiver started and pion's first
+// read is done.
 func (r *trackReader) Read(b []byte) (int, interceptor.Attributes, error) {
 	if err := r.waitStarted(); err != nil {
 		return 0, nil, err
@@ -58,8 +64,8 @@ func (r *trackReader) SetReadDeadline(d time.Time) error {
 	return nil
 }
 
-// waitStarted blocks until pion started the receiver or the deadline
-// passes.
+// waitStarted blocks until pion started the receiver and read its first
+// packet, or the deadline passes.
 func (r *trackReader) waitStarted() error {
 	r.mu.Lock()
 	applied := r.applied
@@ -82,7 +88,7 @@ func (r *trackReader) waitStarted() error {
 			expired = timer.C
 		}
 		select {
-		case <-r.started:
+		case <-r.peeked:
 			if timer != nil {
 				timer.Stop()
 			}
@@ -115,4 +121,49 @@ func setTrackReadDeadline(t *webrtc.TrackRemote, d time.Time) (err error) {
 		}
 	}()
 	return t.SetReadDeadline(d)
+}
+
+// peekState is whether pion's first read of a track is done.
+type peekState struct {
+	ch   chan struct{}
+	done bool
+}
+
+// peekWait returns the channel closed once pion's first read of t is done
+// (it may be already).
+func (h *Handler) peekWait(t *webrtc.TrackRemote) <-chan struct{} {
+	h.peekMu.Lock()
+	defer h.peekMu.Unlock()
+	return h.peekOf(t).ch
+}
+
+// peekDone records that pion read t's first packet (its OnTrack).
+func (h *Handler) peekDone(t *webrtc.TrackRemote) {
+	h.peekMu.Lock()
+	defer h.peekMu.Unlock()
+	st := h.peekOf(t)
+	if !st.done {
+		st.done = true
+		close(st.ch)
+	}
+}
+
+// forgetPeek drops t's state once its consumer is gone; a reader keeps its
+// channel.
+func (h *Handler) forgetPeek(t *webrtc.TrackRemote) {
+	if t == nil {
+		return
+	}
+	h.peekMu.Lock()
+	defer h.peekMu.Unlock()
+	delete(h.peeked, t)
+}
+
+func (h *Handler) peekOf(t *webrtc.TrackRemote) *peekState {
+	st, ok := h.peeked[t]
+	if !ok {
+		st = &peekState{ch: make(chan struct{})}
+		h.peeked[t] = st
+	}
+	return st
 }
