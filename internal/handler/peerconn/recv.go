@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pion/webrtc/v3"
 
@@ -284,6 +285,7 @@ func (h *Handler) answerRemoteOffer(ctx context.Context) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
+	h.waitICEStarted(ctx)
 	offer := webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: h.remote.Text()}
 	if err := h.pc.SetRemoteDescription(offer); err != nil {
 		return fmt.Errorf("set remote offer: %w", err)
@@ -392,3 +394,23 @@ func (h *Handler) forgetStart(mid string) {
 	delete(h.startCh, mid)
 	delete(h.startSSRC, mid)
 }
+
+// waitICEStarted waits, before a renegotiation, until pion has started its
+// ICE transport: it does so on its own goroutine after the first round, and
+// until then its agent has no remote credentials, so pion takes the next
+// remote offer for an ICE restart (and fails with "attempting to gather
+// candidates during gathering state", or restarts ICE). The agent runs once
+// the ICE connection state leaves "new". Bounded: after iceStartWait the
+// round goes ahead anyway.
+func (h *Handler) waitICEStarted(ctx context.Context) {
+	if h.pc.CurrentRemoteDescription() == nil {
+		return
+	}
+	deadline := time.Now().Add(iceStartWait)
+	for h.pc.ICEConnectionState() == webrtc.ICEConnectionStateNew && ctx.Err() == nil && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Microsecond)
+	}
+}
+
+// iceStartWait bounds waitICEStarted.
+const iceStartWait = 2 * time.Second

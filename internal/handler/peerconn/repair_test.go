@@ -99,7 +99,7 @@ func TestRefusedNegotiationRepaired(t *testing.T) {
 			mutate(h, &o)
 			_, err = h.Receive(ctx, []handler.ReceiveOptions{o})
 			require.Error(t, err)
-			require.Equal(t, webrtc.SignalingStateStable, h.pc.SignalingState())
+			require.Equal(t, webrtc.SignalingStateStable, h.pc.SignalingState(), "%v", err)
 			require.NoError(t, h.usable())
 			res, err := h.Receive(ctx, []handler.ReceiveOptions{c.opts("c", 3333)})
 			require.NoError(t, err)
@@ -120,4 +120,22 @@ func TestRefusedNegotiationRepaired(t *testing.T) {
 		require.ErrorIs(t, h.StopReceiving(ctx, []string{"0"}), params.ErrInvalidState)
 		require.ErrorIs(t, h.RestartICE(ctx, params.ICEParameters{}), params.ErrInvalidState)
 	})
+}
+
+// TestSecondRoundRightAfterFirst: a second round straight after a
+// transport's first one works. pion starts its ICE transport on its own
+// goroutine after the first round; a remote offer applied before that
+// looked to pion like an ICE restart and failed now and then ("attempting
+// to gather candidates during gathering state").
+func TestSecondRoundRightAfterFirst(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ctx := context.Background()
+	for i := 0; i < 150; i++ {
+		h, c := newRecvHandler(t)
+		_, err := h.Receive(ctx, []handler.ReceiveOptions{c.opts("a", 1111)})
+		require.NoError(t, err)
+		_, err = h.Receive(ctx, []handler.ReceiveOptions{c.opts("b", 2222)})
+		require.NoError(t, err, "handler %d", i)
+		require.NoError(t, h.Close())
+	}
 }
