@@ -37,11 +37,11 @@ type Receiver struct {
 	done    chan struct{}
 	once    sync.Once
 
-	mu        sync.Mutex
-	track     *webrtc.TrackRemote
-	deadline  time.Time
-	dlChanged chan struct{}
-	endErr    error
+	deadline handler.Deadline
+
+	mu     sync.Mutex
+	track  *webrtc.TrackRemote
+	endErr error
 }
 
 // Receive adds a consumer: kind and the RTP parameters the server gave
@@ -72,7 +72,7 @@ func (t *Transport) Receive(kind params.MediaKind, p params.RTPParameters) (*Rec
 	}
 	r := &Receiver{
 		t: t, kind: kind, ssrc: enc.SSRC, codec: handler.PionCodec(codec),
-		started: make(chan struct{}), done: make(chan struct{}), dlChanged: make(chan struct{}),
+		started: make(chan struct{}), done: make(chan struct{}),
 	}
 	if enc.RTX != nil {
 		r.rtxSSRC = enc.RTX.SSRC
@@ -123,8 +123,8 @@ func (t *Transport) startLocked(r *Receiver) {
 	t.live[r] = struct{}{}
 	r.mu.Lock()
 	r.track = r.pion.Track()
-	if r.track != nil && !r.deadline.IsZero() {
-		_ = r.track.SetReadDeadline(r.deadline)
+	if dl := r.deadline.Get(); r.track != nil && !dl.IsZero() {
+		_ = r.track.SetReadDeadline(dl)
 	}
 	r.mu.Unlock()
 	close(r.started)
@@ -266,9 +266,7 @@ func (r *Receiver) ReadRTCP() ([]rtcp.Packet, error) {
 func (r *Receiver) SetReadDeadline(d time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.deadline = d
-	close(r.dlChanged)
-	r.dlChanged = make(chan struct{})
+	r.deadline.Set(d)
 	if r.track != nil {
 		return r.track.SetReadDeadline(d)
 	}
@@ -284,39 +282,14 @@ func (r *Receiver) RequestKeyFrame() error {
 // waitStarted blocks until the receiver started, the deadline passes or
 // the receiver stops.
 func (r *Receiver) waitStarted() error {
-	for {
-		select {
-		case <-r.done:
-			return r.endError()
-		default:
-		}
-		select {
-		case <-r.started:
-			return nil
-		default:
-		}
-		r.mu.Lock()
-		dl, changed := r.deadline, r.dlChanged
-		r.mu.Unlock()
-		var expired <-chan time.Time
-		var timer *time.Timer
-		if !dl.IsZero() {
-			d := time.Until(dl)
-			if d <= 0 {
-				return handler.ErrDeadline
-			}
-			timer = time.NewTimer(d)
-			expired = timer.C
-		}
-		select {
-		case <-r.started:
-		case <-r.done:
-		case <-changed:
-		case <-expired:
-		}
-		if timer != nil {
-			timer.Stop()
-		}
+	if err := r.deadline.Wait(r.started, r.done); err != nil {
+		return err
+	}
+	select {
+	case <-r.done:
+		return r.endError()
+	default:
+		return nil
 	}
 }
 

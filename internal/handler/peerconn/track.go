@@ -25,15 +25,15 @@ type trackReader struct {
 	started <-chan struct{}
 	peeked  <-chan struct{}
 
-	mu        sync.Mutex
-	deadline  time.Time
-	dlChanged chan struct{}
-	// applied: the receiver started and the deadline is pion's now.
+	deadline handler.Deadline
+	// applied: pion's first read is done and the deadline is pion's now;
+	// mu orders it with SetReadDeadline.
+	mu      sync.Mutex
 	applied bool
 }
 
 func newTrackReader(t *webrtc.TrackRemote, started, peeked <-chan struct{}) *trackReader {
-	return &trackReader{pion: t, started: started, peeked: peeked, dlChanged: make(chan struct{})}
+	return &trackReader{pion: t, started: started, peeked: peeked}
 }
 
 // Started is closed once pion started the receiver.
@@ -55,9 +55,7 @@ func (r *trackReader) Read(b []byte) (int, interceptor.Attributes, error) {
 func (r *trackReader) SetReadDeadline(d time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.deadline = d
-	close(r.dlChanged)
-	r.dlChanged = make(chan struct{})
+	r.deadline.Set(d)
 	if r.applied {
 		return setTrackReadDeadline(r.pion, d)
 	}
@@ -73,42 +71,18 @@ func (r *trackReader) waitStarted() error {
 	if applied {
 		return nil
 	}
-	for {
-		r.mu.Lock()
-		dl, changed := r.deadline, r.dlChanged
-		r.mu.Unlock()
-		var timer *time.Timer
-		var expired <-chan time.Time
-		if !dl.IsZero() {
-			d := time.Until(dl)
-			if d <= 0 {
-				return handler.ErrDeadline
-			}
-			timer = time.NewTimer(d)
-			expired = timer.C
-		}
-		select {
-		case <-r.peeked:
-			if timer != nil {
-				timer.Stop()
-			}
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			if !r.applied {
-				if err := setTrackReadDeadline(r.pion, r.deadline); err != nil {
-					return err
-				}
-				r.applied = true
-			}
-			return nil
-		case <-changed:
-			if timer != nil {
-				timer.Stop()
-			}
-		case <-expired:
-			return handler.ErrDeadline
-		}
+	if err := r.deadline.Wait(r.peeked, nil); err != nil {
+		return err
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.applied {
+		if err := setTrackReadDeadline(r.pion, r.deadline.Get()); err != nil {
+			return err
+		}
+		r.applied = true
+	}
+	return nil
 }
 
 // setTrackReadDeadline sets a started track's read deadline; a track pion
