@@ -78,7 +78,7 @@ func newRegistry(statsFactory *handler.StatsFactory) (*interceptor.Registry, err
 func streamInfo(id string, ssrc uint32, codec params.RTPCodecParameters, exts []params.RTPHeaderExtensionParameters) *interceptor.StreamInfo {
 	info := &interceptor.StreamInfo{
 		ID: id, SSRC: ssrc, PayloadType: codec.PayloadType, MimeType: codec.MimeType,
-		ClockRate: uint32(codec.ClockRate), SDPFmtpLine: handler.FmtpLine(codec.Parameters),
+		ClockRate: uint32(codec.ClockRate), SDPFmtpLine: codec.Parameters.Fmtp(),
 	}
 	if codec.Channels != nil {
 		info.Channels = uint16(*codec.Channels)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -91,6 +92,30 @@ func (p CodecParameters) String(key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// Fmtp writes the parameters as the text of an SDP fmtp attribute, keys
+// sorted ("apt=96;x=1"); empty when there are none.
+func (p CodecParameters) Fmtp() string {
+	if len(p) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		v, _ := p.String(k)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(v)
+	}
+	return b.String()
 }
 
 // Clone returns a shallow copy (values are scalars).

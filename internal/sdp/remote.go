@@ -7,7 +7,6 @@ package sdp
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -324,24 +323,11 @@ func writeCodec(b *strings.Builder, c params.RTPCodecParameters, extra params.Co
 			merged[k] = v
 		}
 	}
-	if len(merged) > 0 {
-		keys := make([]string, 0, len(merged))
-		for k := range merged {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+	if fmtp := merged.Fmtp(); fmtp != "" {
 		b.WriteString("a=fmtp:")
 		b.WriteString(pt)
 		b.WriteString(" ")
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(";")
-			}
-			v, _ := merged.String(k)
-			b.WriteString(k)
-			b.WriteString("=")
-			b.WriteString(v)
-		}
+		b.WriteString(fmtp)
 		b.WriteString("\r\n")
 	}
 }
