@@ -54,12 +54,9 @@ func (h *Handler) negotiateData(ctx context.Context) error {
 		h.dataMID = dataMIDRecv
 		return nil
 	}
-	offer, err := h.pc.CreateOffer(nil)
-	if err == nil {
-		err = h.pc.SetLocalDescription(offer)
-	}
+	offer, err := h.localOffer()
 	if err != nil {
-		return fmt.Errorf("local offer: %w", err)
+		return err
 	}
 	parsed := &psdp.SessionDescription{}
 	if err := parsed.UnmarshalString(offer.SDP); err != nil {

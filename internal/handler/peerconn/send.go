@@ -60,13 +60,10 @@ func (h *Handler) Send(ctx context.Context, o handler.SendOptions) (handler.Send
 	if o.OnSender != nil {
 		o.OnSender(sender)
 	}
-	offer, err := h.pc.CreateOffer(nil)
-	if err == nil {
-		err = h.pc.SetLocalDescription(offer)
-	}
+	offer, err := h.localOffer()
 	if err != nil {
 		rollback()
-		return handler.SendResult{}, fmt.Errorf("local offer: %w", err)
+		return handler.SendResult{}, err
 	}
 	mid := tr.Mid()
 	parsed := &psdp.SessionDescription{}
@@ -171,12 +168,8 @@ func (h *Handler) StopSending(ctx context.Context, mid string) error {
 	if h.pc.ConnectionState() == webrtc.PeerConnectionStateClosed {
 		return nil
 	}
-	offer, err := h.pc.CreateOffer(nil)
-	if err == nil {
-		err = h.pc.SetLocalDescription(offer)
-	}
-	if err != nil {
-		return fmt.Errorf("local offer: %w", err)
+	if _, err := h.localOffer(); err != nil {
+		return err
 	}
 	return h.applyAnswer()
 }
@@ -397,4 +390,16 @@ func setNACK(p *params.RTPParameters, on bool) {
 		kept = append(kept, nack)
 	}
 	c.RTCPFeedback = kept
+}
+
+// localOffer creates the local offer of a send round and applies it.
+func (h *Handler) localOffer() (webrtc.SessionDescription, error) {
+	offer, err := h.pc.CreateOffer(nil)
+	if err == nil {
+		err = h.pc.SetLocalDescription(offer)
+	}
+	if err != nil {
+		return webrtc.SessionDescription{}, fmt.Errorf("local offer: %w", err)
+	}
+	return offer, nil
 }
