@@ -39,36 +39,6 @@ func newPeerWith(t testing.TB, room string, se *webrtc.SettingEngine, load msc.D
 	return &peer{t: t, sig: sig, device: dev, caps: caps}
 }
 
-// transportWith is peer.transport with the options edited before the
-// transport is created.
-func (p *peer) transportWith(dir string, sctp bool, edit func(*msc.TransportOptions)) *msc.Transport {
-	p.t.Helper()
-	ctx := testCtx(p.t, 30*time.Second)
-	info, err := p.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: dir, SCTP: sctp})
-	require.NoError(p.t, err)
-	opts := info.Options()
-	edit(&opts)
-	var tr *msc.Transport
-	if dir == testbed.DirectionSend {
-		tr, err = p.device.CreateSendTransport(opts)
-	} else {
-		tr, err = p.device.CreateRecvTransport(opts)
-	}
-	require.NoError(p.t, err)
-	p.t.Cleanup(tr.Close)
-	tr.OnConnect(func(ctx context.Context, cp msc.ConnectParams) error {
-		return p.sig.ConnectWebRTCTransport(ctx, tr.ID(), cp.DTLSParameters)
-	})
-	tr.OnProduce(func(ctx context.Context, pp msc.ProduceParams) (string, error) {
-		return p.sig.Produce(ctx, testbed.ProduceOptions{TransportID: tr.ID(), Kind: pp.Kind, RTPParameters: pp.RTPParameters, AppData: pp.AppData})
-	})
-	tr.OnProduceData(func(ctx context.Context, pp msc.ProduceDataParams) (string, error) {
-		sp := pp.SCTPStreamParameters
-		return p.sig.ProduceData(ctx, testbed.ProduceDataOptions{TransportID: tr.ID(), SCTPStreamParameters: &sp, Label: pp.Label, Protocol: pp.Protocol, AppData: pp.AppData})
-	})
-	return tr
-}
-
 // consumeData creates a data consumer of dataProducerID on both sides.
 func (p *peer) consumeData(ctx context.Context, tr *msc.Transport, dataProducerID string) *msc.DataConsumer {
 	p.t.Helper()
@@ -258,10 +228,7 @@ func serverICEState(t testing.TB, ctx context.Context, p *peer, transportID stri
 // at once and the handler hears nothing more.
 func TestAPIConnectionState(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	logs := map[*msc.Transport]*stateLog{send: newStateLog(), recv: newStateLog()}
 	observed := map[*msc.Transport]*stateLog{send: newStateLog(), recv: newStateLog()}
 	for tr, l := range logs {
@@ -389,10 +356,7 @@ func TestAPIICEServersAndPolicy(t *testing.T) {
 // ErrInvalidParameters and changes nothing.
 func TestAPIUpdateICEServers(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
 	require.NoError(t, err)
 	cons := bob.consume(ctx, recv, prod.ID())
@@ -423,10 +387,7 @@ func TestAPIUpdateICEServers(t *testing.T) {
 // resumes them.
 func TestAPIReplaceTrack(t *testing.T) {
 	ctx := testCtx(t, 90*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	big := playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")
 	small := playFile(t, webrtc.MimeTypeVP8, "vp8-160x120.ivf", "")
 	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: big})
@@ -465,10 +426,7 @@ func active(v bool) *bool { return &v }
 // active again brings 320 back.
 func TestAPISetRTPEncodingParameters(t *testing.T) {
 	ctx := testCtx(t, 120*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 
 	single, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
 	require.NoError(t, err)
@@ -557,10 +515,7 @@ func TestAPIPauseOptions(t *testing.T) {
 		{"keep-but-zero-rtp", active(false), true, false},
 	}
 	ctx := testCtx(t, 120*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	alice, bob, send, recv := newPair(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			prod, err := send.Produce(ctx, msc.ProducerOptions{
@@ -593,10 +548,7 @@ func TestAPIPauseOptions(t *testing.T) {
 // is applied and before Produce and Consume return; the media flows.
 func TestAPIOnRTPSenderReceiver(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	track := playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")
 
 	var senders []*webrtc.RTPSender
@@ -657,10 +609,7 @@ func msids(t testing.TB, sdp string) map[string]string {
 // two consumers given the same one; unset, it is the RTCP CNAME.
 func TestAPIStreamID(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	audio := playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")
 	video := playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")
 	pa, err := send.Produce(ctx, msc.ProducerOptions{Track: audio, StreamID: "alice-av"})
@@ -1298,10 +1247,7 @@ func serverConsumerPackets(t testing.TB, ctx context.Context, p *peer, id string
 // ReadRTP; Resume alone brings the stream back.
 func TestAPILocalPause(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
 	require.NoError(t, err)
 	cons := bob.consume(ctx, recv, prod.ID())

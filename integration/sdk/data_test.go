@@ -153,10 +153,7 @@ func TestDirectDataProducer(t *testing.T) {
 // inbound RTP with packets.
 func TestRestartICEAndStats(t *testing.T) {
 	ctx := testCtx(t, 90*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	alice, bob, send, recv := newPair(t)
 	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
 	require.NoError(t, err)
 	cons := bob.consume(ctx, recv, prod.ID())

@@ -56,15 +56,20 @@ func newPeer(t testing.TB, room string) *peer {
 
 func (p *peer) transport(dir string, sctp bool) *msc.Transport {
 	p.t.Helper()
+	return p.transportWith(dir, sctp, func(*msc.TransportOptions) {})
+}
+
+// transportWith is peer.transport with the options edited before the
+// transport is created.
+func (p *peer) transportWith(dir string, sctp bool, edit func(*msc.TransportOptions)) *msc.Transport {
+	p.t.Helper()
 	ctx := testCtx(p.t, 30*time.Second)
 	info, err := p.sig.CreateWebRTCTransport(ctx, testbed.WebRTCTransportOptions{Direction: dir, SCTP: sctp})
 	require.NoError(p.t, err)
-	opts := msc.TransportOptions{
-		ID: info.ID, ICEParameters: info.ICEParameters, ICECandidates: info.ICECandidates,
-		DTLSParameters: info.DTLSParameters, SCTPParameters: info.SCTPParameters,
-	}
+	opts := info.Options()
+	edit(&opts)
 	var tr *msc.Transport
-	if dir == "send" {
+	if dir == testbed.DirectionSend {
 		tr, err = p.device.CreateSendTransport(opts)
 	} else {
 		tr, err = p.device.CreateRecvTransport(opts)

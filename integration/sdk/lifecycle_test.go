@@ -54,10 +54,7 @@ func serverDump(t testing.TB, ctx context.Context, p *peer, typ testbed.ObjectTy
 // both back.
 func TestPauseResume(t *testing.T) {
 	ctx := testCtx(t, 90*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	alice, bob, send, recv := newPair(t)
 	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
 	require.NoError(t, err)
 	cons := bob.consume(ctx, recv, prod.ID())
@@ -105,10 +102,7 @@ func TestPauseResume(t *testing.T) {
 // section for the next consumer of that kind.
 func TestServerClosedConsumer(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	alice, bob, send, recv := newPair(t)
 	p1, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
 	require.NoError(t, err)
 	c1 := bob.consume(ctx, recv, p1.ID())
@@ -439,6 +433,15 @@ func requireTrackEnds(t testing.TB, track *msc.RemoteTrack) {
 
 // avRoom is a room where alice sends one Opus and one VP8 producer and bob
 // has a receive transport.
+// newPair is two peers in a new room, the first with a send transport,
+// the second with a receive transport.
+func newPair(t testing.TB) (alice, bob *peer, send, recv *msc.Transport) {
+	t.Helper()
+	room := newRoom(t)
+	alice, bob = newPeer(t, room), newPeer(t, room)
+	return alice, bob, alice.transport("send", false), bob.transport("recv", false)
+}
+
 type avRoom struct {
 	alice, bob   *peer
 	send, recv   *msc.Transport
@@ -447,10 +450,8 @@ type avRoom struct {
 
 func newAVRoom(t testing.TB, ctx context.Context) avRoom {
 	t.Helper()
-	room := newRoom(t)
-	r := avRoom{alice: newPeer(t, room), bob: newPeer(t, room)}
-	r.send = r.alice.transport("send", false)
-	r.recv = r.bob.transport("recv", false)
+	var r avRoom
+	r.alice, r.bob, r.send, r.recv = newPair(t)
 	var err error
 	r.audio, err = r.send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")})
 	require.NoError(t, err)

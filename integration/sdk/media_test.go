@@ -58,10 +58,7 @@ func TestMediaRoundTrip(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := testCtx(t, 60*time.Second)
-			room := newRoom(t)
-			alice, bob := newPeer(t, room), newPeer(t, room)
-			send := alice.transport("send", false)
-			recv := bob.transport("recv", false)
+			alice, bob, send, recv := newPair(t)
 			track := playFile(t, tc.mime, tc.file, "")
 			var codec *msc.RTPCodecCapability
 			for _, c := range alice.device.SendRTPCapabilities().Codecs {
@@ -91,10 +88,7 @@ func TestMediaRoundTrip(t *testing.T) {
 // of a kind, so that section has to list them all).
 func TestMixedCodecsOneTransport(t *testing.T) {
 	ctx := testCtx(t, 90*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	alice, bob, send, recv := newPair(t)
 	files := []struct{ mime, file, profile string }{
 		{webrtc.MimeTypeVP8, "vp8-320x240.ivf", ""},
 		{webrtc.MimeTypeH264, "h264-320x240.h264", "42e01f"},

@@ -19,10 +19,7 @@ import (
 // consumer's track delivers media once it connects.
 func TestConsumeBeforeConnect(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")})
 	require.NoError(t, err)
 	// The hook answers at once and tells the server later: until then
@@ -172,10 +169,7 @@ func TestSCTPParameterShapes(t *testing.T) {
 // receives it.
 func TestProduceMatchesTrackCodec(t *testing.T) {
 	ctx := testCtx(t, 90*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	cases := []struct {
 		name string
 		cap  webrtc.RTPCodecCapability

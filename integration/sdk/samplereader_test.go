@@ -20,10 +20,7 @@ import (
 // through Consumer.NewSampleReader and checks what they contain.
 func TestSampleReader(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	alice, bob, send, recv := newPair(t)
 	produce := func(mime, file, profile string) *msc.Consumer {
 		prod, err := send.Produce(ctx, msc.ProducerOptions{Track: playFile(t, mime, file, ""), Codec: sendCodec(t, alice.device, mime, profile)})
 		require.NoError(t, err)

@@ -19,10 +19,7 @@ import (
 func TestThousandConcurrentConsumes(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	ctx := testCtx(t, 5*time.Minute)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	alice, bob, send, recv := newPair(t)
 	audio := playFile(t, webrtc.MimeTypeOpus, "opus-48k-stereo.ogg", "")
 	video := playFile(t, webrtc.MimeTypeVP8, "vp8-320x240.ivf", "")
 	pa, err := send.Produce(ctx, msc.ProducerOptions{Track: audio})

@@ -67,10 +67,7 @@ func waitWidth(t *testing.T, ctx context.Context, widths <-chan int, want int, k
 // SetMaxSpatialLayer on the producer caps what the server can forward.
 func TestSimulcast(t *testing.T) {
 	ctx := testCtx(t, 90*time.Second)
-	room := newRoom(t)
-	alice, bob := newPeer(t, room), newPeer(t, room)
-	send := alice.transport("send", false)
-	recv := bob.transport("recv", false)
+	_, bob, send, recv := newPair(t)
 	prod := produceSimulcast(ctx, t, send)
 	enc := prod.RTPParameters().Encodings
 	require.Len(t, enc, 3)
